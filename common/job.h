@@ -1,0 +1,46 @@
+/* job.h - the job message: one video to re-time, segments embedded.
+ *
+ * JSON through cJSON, versioned (VS_JOB_VERSION). The reader refuses
+ * anything malformed with a one-line reason and bounds every size, since
+ * jobs may come from a shared broker. See docs/protocol.md. */
+#ifndef VS_JOB_H
+#define VS_JOB_H
+#include <stddef.h>
+#include "plan.h"
+
+#define VS_JOB_VERSION       1
+#define VS_JOB_MAX_BYTES     (1024 * 1024)  /* whole message */
+#define VS_JOB_MAX_SEGMENTS  20000
+#define VS_JOB_MAX_PATH      4096
+#define VS_JOB_MAX_ID        128
+
+typedef struct vs_job {
+    char *job_id;      /* unique per video per run */
+    char *run_id;      /* the producer run this job belongs to */
+    char *input;       /* absolute path */
+    char *output;      /* absolute path of the final output file */
+    double offset;     /* seconds skipped at the start of the input */
+    double duration;   /* window length d that was planned */
+    int indicator;     /* draw the fast-forward indicator on silences */
+    int overwrite;     /* replace an existing output */
+    char *codec;       /* NULL = follow the input; else "h264","hevc","av1","vp9" */
+    vs_segment *seg;
+    size_t n_seg;
+    double out_duration; /* informational: planned output seconds */
+    char *signature;   /* hex HMAC-SHA256 or NULL (see issue on security) */
+} vs_job;
+
+/* Takes copies of every string and of the segments. Returns NULL on OOM. */
+vs_job *vs_job_new(const char *job_id, const char *run_id, const char *input,
+                   const char *output, double offset, const vs_plan *plan);
+void vs_job_free(vs_job **job);
+
+/* Serialises to a compact one-line JSON string (caller frees with free()). */
+char *vs_job_to_json(const vs_job *job);
+/* Parses and checks a message of len bytes (need not be NUL-terminated).
+ * Returns 0 and a new job, or -1 with a one-line reason in errstr. */
+int vs_job_parse(const char *buf, size_t len, vs_job **out, char *errstr, size_t errsz);
+/* Reads FILE and parses it. */
+int vs_job_load(const char *path, vs_job **out, char *errstr, size_t errsz);
+
+#endif

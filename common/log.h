@@ -1,0 +1,21 @@
+/* log.h - one logging function for the whole project.
+ *
+ * Everything a person reads about what happened goes to stderr through
+ * vs_log(); FFmpeg's and librdkafka's logs are routed here as well, so one
+ * level setting governs all of them. Results go to stdout elsewhere. */
+#ifndef VS_LOG_H
+#define VS_LOG_H
+
+enum vs_log_level { VS_LOG_ERROR = 0, VS_LOG_WARN, VS_LOG_INFO, VS_LOG_DEBUG };
+
+void vs_log_set_level(enum vs_log_level lvl);
+enum vs_log_level vs_log_get_level(void);
+/* Prefix every line with this program name (not copied: pass a literal). */
+void vs_log_set_prefix(const char *prefix);
+void vs_log(enum vs_log_level lvl, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Route av_log() through vs_log (FFmpeg's own ERROR/WARNING levels only
+ * show at VS_LOG_DEBUG, since the pipeline reports failures itself). */
+void vs_log_route_ffmpeg(void);
+
+#endif

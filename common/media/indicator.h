@@ -1,0 +1,24 @@
+/* indicator.h - the opt-in fast-forward indicator (SPEC §4): during
+ * silent segments, a half-transparent dark box in the top-left corner
+ * with a fast-forward icon and the speed ("12x"), sized to the picture.
+ * Drawn by libavfilter (drawbox + drawtext). */
+#ifndef VS_INDICATOR_H
+#define VS_INDICATOR_H
+#include <stddef.h>
+#include <libavutil/frame.h>
+
+typedef struct vs_indicator vs_indicator;
+
+/* For pictures of w x h in pix_fmt. Returns NULL on error (errstr). */
+vs_indicator *vs_indicator_new(int w, int h, enum AVPixelFormat pix_fmt,
+                               char *errstr, size_t errsz);
+void vs_indicator_free(vs_indicator **ind);
+/* Draws the indicator for speed onto a copy of in; *out is a new frame.
+ * The filter graph is rebuilt only when the label changes. */
+int vs_indicator_apply(vs_indicator *ind, const AVFrame *in, double speed, AVFrame **out);
+/* The label shown for a speed: "4x", "2.5x", "12x". */
+void vs_indicator_label(double speed, char *buf, size_t sz);
+/* Box geometry in pixels for a w x h picture (for tests and docs). */
+void vs_indicator_box(int w, int h, int *x, int *y, int *bw, int *bh);
+
+#endif

@@ -1,0 +1,576 @@
+/* pipeline.c - one job, one pass: demux -> decode -> re-time -> encode -> mux.
+ *
+ * The loop reads packets in file order and feeds each kept stream's
+ * decoder; decoded pictures go to the video re-timer (vretime.c), decoded
+ * audio is converted to the encoder's format and goes to that track's
+ * audio re-timer (aretime.c). Both re-timers work from one timeline
+ * (timeline.h), so audio and video boundaries agree. The loop stops as
+ * soon as every output stream is complete. */
+#include "pipeline.h"
+
+#include <libavutil/time.h>
+#include <libswresample/swresample.h>
+#include <libswscale/swscale.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "aretime.h"
+#include "decode.h"
+#include "demux.h"
+#include "encode.h"
+#include "folder.h"
+#include "indicator.h"
+#include "log.h"
+#include "mux.h"
+#include "timeline.h"
+#include "vretime.h"
+
+typedef struct vs_atrack {
+    int in;                 /* input stream index */
+    AVCodecContext *dec, *enc;
+    AVStream *out;
+    SwrContext *swr;
+    vs_aretime rt;
+    int64_t enc_pts;        /* next output sample handed to the encoder */
+    int64_t next_pos;       /* window sample position of the next input sample */
+    int pos_known;
+    uint8_t **buf;          /* converted samples */
+    int buf_cap;
+    int eof;
+} vs_atrack;
+
+typedef struct vs_ctx {
+    const vs_job *job;
+    const vs_pipeline_opts *opts;
+    vs_timeline tl;
+    vs_demux dm;
+    vs_mux mux;
+    /* video */
+    AVCodecContext *vdec, *venc;
+    AVStream *vout;
+    vs_vretime vr;
+    struct SwsContext *sws;
+    AVFrame *conv;          /* current picture in the encoder's format */
+    uint64_t conv_serial;
+    vs_indicator *ind;
+    /* audio */
+    vs_atrack at[VS_MAX_AUDIO];
+    int n_at;
+    /* bookkeeping */
+    AVPacket *pkt;
+    double last_vt;         /* window time of the last decoded picture */
+    int io_error;           /* writing the output failed (transient) */
+    int64_t t_start, t_last_progress, frames_at_last;
+    char *errstr;
+    size_t errsz;
+} vs_ctx;
+
+const char *vs_pipeline_rc_str(int rc)
+{
+    switch (rc) {
+    case VS_PIPE_OK: return "ok";
+    case VS_PIPE_SKIPPED: return "skipped";
+    case VS_PIPE_ERR_INPUT: return "bad input";
+    case VS_PIPE_ERR_IO: return "i/o error";
+    case VS_PIPE_ERR_GPU_BUSY: return "gpu busy";
+    case VS_PIPE_ERR_CANCELLED: return "cancelled";
+    default: return "internal error";
+    }
+}
+
+static int cancelled(const vs_ctx *c)
+{
+    return c->opts->cancel && *c->opts->cancel;
+}
+
+/* Drains an encoder into the muxer. */
+static int drain(vs_ctx *c, AVCodecContext *enc, AVStream *out)
+{
+    int ret;
+    while ((ret = avcodec_receive_packet(enc, c->pkt)) >= 0) {
+        c->pkt->stream_index = out->index;
+        if ((ret = vs_mux_write(&c->mux, c->pkt, enc->time_base)) < 0) {
+            snprintf(c->errstr, c->errsz, "cannot write %s: %s", c->job->output, av_err2str(ret));
+            c->io_error = 1;
+            return ret;
+        }
+    }
+    return ret == AVERROR(EAGAIN) || ret == AVERROR_EOF ? 0 : ret;
+}
+
+static int encode(vs_ctx *c, AVCodecContext *enc, AVStream *out, AVFrame *f)
+{
+    int ret = avcodec_send_frame(enc, f);
+    if (ret < 0) {
+        snprintf(c->errstr, c->errsz, "%s encoder: %s", enc->codec->name, av_err2str(ret));
+        return ret;
+    }
+    return drain(c, enc, out);
+}
+
+static void report_progress(vs_ctx *c, int force)
+{
+    if (!c->opts->progress)
+        return;
+    int64_t now = av_gettime_relative();
+    if (!force && now - c->t_last_progress < 1000000)
+        return;
+    double dt = (now - c->t_last_progress) / 1e6;
+    vs_progress p = {
+        .frames_done = c->vr.next_k,
+        .frames_total = c->vr.n_frames,
+        .fps = dt > 0 ? (c->vr.next_k - c->frames_at_last) / dt : 0,
+    };
+    c->t_last_progress = now;
+    c->frames_at_last = c->vr.next_k;
+    c->opts->progress(&p, c->opts->progress_opaque);
+}
+
+/* Converts the current input picture to the encoder's format, once per picture. */
+static int convert(vs_ctx *c, const AVFrame *pic)
+{
+    AVCodecContext *e = c->venc;
+    av_frame_free(&c->conv);
+    if (pic->format == e->pix_fmt && pic->width == e->width && pic->height == e->height) {
+        c->conv = av_frame_clone(pic);
+        return c->conv ? 0 : AVERROR(ENOMEM);
+    }
+    c->sws = sws_getCachedContext(c->sws, pic->width, pic->height, pic->format,
+                                  e->width, e->height, e->pix_fmt, SWS_BICUBIC, NULL, NULL, NULL);
+    if (!c->sws)
+        return AVERROR(EINVAL);
+    AVFrame *f = av_frame_alloc();
+    if (!f)
+        return AVERROR(ENOMEM);
+    f->format = e->pix_fmt;
+    f->width = e->width;
+    f->height = e->height;
+    int ret = av_frame_get_buffer(f, 0);
+    if (ret >= 0)
+        ret = av_frame_copy_props(f, pic);
+    if (ret >= 0)
+        ret = sws_scale_frame(c->sws, f, pic);
+    if (ret < 0) {
+        av_frame_free(&f);
+        return ret;
+    }
+    c->conv = f;
+    return 0;
+}
+
+/* vretime's output: encode picture pic as output frame k. */
+static int emit_video(void *opaque, const AVFrame *pic, uint64_t serial, int64_t k, size_t seg)
+{
+    vs_ctx *c = opaque;
+    const vs_segment *s = &c->tl.seg[seg];
+    AVFrame *out = NULL;
+    int ret;
+
+    if (serial != c->conv_serial || !c->conv) {
+        if ((ret = convert(c, pic)) < 0) {
+            snprintf(c->errstr, c->errsz, "cannot convert picture: %s", av_err2str(ret));
+            return ret;
+        }
+        c->conv_serial = serial;
+    }
+    if (c->ind && s->silent) {
+        if ((ret = vs_indicator_apply(c->ind, c->conv, s->speed, &out)) < 0) {
+            snprintf(c->errstr, c->errsz, "indicator: %s", av_err2str(ret));
+            return ret;
+        }
+    } else if (!(out = av_frame_clone(c->conv))) {
+        return AVERROR(ENOMEM);
+    }
+    out->pts = k;
+    out->pict_type = AV_PICTURE_TYPE_NONE;
+    out->pkt_duration = 1;
+    ret = encode(c, c->venc, c->vout, out);
+    av_frame_free(&out);
+    report_progress(c, 0);
+    return ret;
+}
+
+/* Hands every whole encoder frame waiting in a track's FIFO to the encoder
+ * (and the partial last one when final). */
+static int feed_audio_encoder(vs_ctx *c, vs_atrack *t, int final)
+{
+    int fs = t->enc->frame_size > 0 ? t->enc->frame_size : 1024;
+    int ret = 0;
+    while (ret >= 0) {
+        int avail = av_audio_fifo_size(t->rt.fifo);
+        if (avail == 0 || (avail < fs && !final))
+            break;
+        AVFrame *f = av_frame_alloc();
+        if (!f)
+            return AVERROR(ENOMEM);
+        f->nb_samples = avail < fs ? avail : fs;
+        f->format = t->enc->sample_fmt;
+        f->sample_rate = t->enc->sample_rate;
+        if ((ret = av_channel_layout_copy(&f->ch_layout, &t->enc->ch_layout)) >= 0 &&
+            (ret = av_frame_get_buffer(f, 0)) >= 0 &&
+            (ret = av_audio_fifo_read(t->rt.fifo, (void **)f->data, f->nb_samples)) >= 0) {
+            f->pts = t->enc_pts;
+            t->enc_pts += f->nb_samples;
+            ret = encode(c, t->enc, t->out, f);
+        }
+        av_frame_free(&f);
+    }
+    return ret;
+}
+
+/* Converts decoded audio to the encoder's format and re-times it.
+ * frame NULL flushes the resampler. */
+static int push_audio(vs_ctx *c, vs_atrack *t, const AVFrame *frame)
+{
+    int in_n = frame ? frame->nb_samples : 0;
+    int need = swr_get_out_samples(t->swr, in_n);
+    int ret;
+
+    if (need > t->buf_cap) {
+        if (t->buf)
+            av_freep(&t->buf[0]);
+        av_freep(&t->buf);
+        if ((ret = av_samples_alloc_array_and_samples(&t->buf, NULL, t->enc->ch_layout.nb_channels,
+                                                      need, t->enc->sample_fmt, 0)) < 0)
+            return ret;
+        t->buf_cap = need;
+    }
+    if (frame && frame->pts != AV_NOPTS_VALUE) {
+        double sec = vs_demux_seconds(&c->dm, t->in, frame->pts) - c->job->offset;
+        int64_t pos = llround(sec * t->enc->sample_rate);
+        /* Trust the running count unless the stream jumps (a gap or overlap
+         * of more than 40 ms): then follow the timestamps. */
+        if (!t->pos_known || llabs(pos - t->next_pos) > t->enc->sample_rate / 25) {
+            t->next_pos = pos;
+            t->pos_known = 1;
+        }
+    }
+    int n = swr_convert(t->swr, t->buf, t->buf_cap,
+                        frame ? (const uint8_t **)frame->extended_data : NULL, in_n);
+    if (n < 0)
+        return n;
+    if ((ret = vs_aretime_push(&t->rt, t->buf, n, t->next_pos)) < 0)
+        return ret;
+    t->next_pos += n;
+    return feed_audio_encoder(c, t, 0);
+}
+
+static int decode_video(vs_ctx *c, const AVPacket *pkt)
+{
+    int ret = avcodec_send_packet(c->vdec, pkt);
+    if (ret < 0 && ret != AVERROR_EOF) {
+        snprintf(c->errstr, c->errsz, "video decoding failed: %s", av_err2str(ret));
+        return ret;
+    }
+    for (;;) {
+        AVFrame *f = av_frame_alloc();
+        if (!f)
+            return AVERROR(ENOMEM);
+        ret = avcodec_receive_frame(c->vdec, f);
+        if (ret < 0) {
+            av_frame_free(&f);
+            return ret == AVERROR(EAGAIN) || ret == AVERROR_EOF ? 0 : ret;
+        }
+        int64_t ts = f->best_effort_timestamp;
+        double t = ts != AV_NOPTS_VALUE
+                       ? vs_demux_seconds(&c->dm, c->dm.video, ts) - c->job->offset
+                       : c->last_vt + av_q2d(av_inv_q(c->dm.fps)); /* no timestamp: next frame */
+        c->last_vt = t;
+        if ((ret = vs_vretime_push(&c->vr, f, t)) < 0)
+            return ret;
+    }
+}
+
+static int decode_audio(vs_ctx *c, vs_atrack *t, const AVPacket *pkt)
+{
+    int ret = avcodec_send_packet(t->dec, pkt);
+    if (ret < 0 && ret != AVERROR_EOF)
+        return 0; /* a damaged audio packet only costs its own samples */
+    AVFrame *f = av_frame_alloc();
+    if (!f)
+        return AVERROR(ENOMEM);
+    while ((ret = avcodec_receive_frame(t->dec, f)) >= 0) {
+        if (!vs_aretime_done(&t->rt))
+            ret = push_audio(c, t, f);
+        av_frame_unref(f);
+        if (ret < 0)
+            break;
+    }
+    av_frame_free(&f);
+    return ret == AVERROR(EAGAIN) || ret == AVERROR_EOF ? 0 : ret;
+}
+
+static int all_done(const vs_ctx *c)
+{
+    if (!vs_vretime_done(&c->vr))
+        return 0;
+    for (int i = 0; i < c->n_at; i++)
+        if (!vs_aretime_done(&c->at[i].rt))
+            return 0;
+    return 1;
+}
+
+static int open_video(vs_ctx *c)
+{
+    AVStream *in = c->dm.fmt->streams[c->dm.video];
+    int ret;
+
+    if ((ret = vs_decode_open(c->dm.fmt, c->dm.video, &c->vdec, c->errstr, c->errsz)) < 0)
+        return VS_PIPE_ERR_INPUT;
+    if (c->vdec->pix_fmt == AV_PIX_FMT_NONE) {
+        snprintf(c->errstr, c->errsz, "unknown pixel format in the video stream");
+        return VS_PIPE_ERR_INPUT;
+    }
+    vs_video_params p = {
+        .in_codec = in->codecpar->codec_id,
+        .codec = c->job->codec,
+        .width = c->vdec->width,
+        .height = c->vdec->height,
+        .pix_fmt = c->vdec->pix_fmt,
+        .fps = c->dm.fps,
+        .sar = c->vdec->sample_aspect_ratio,
+        .range = c->vdec->color_range,
+        .primaries = c->vdec->color_primaries,
+        .trc = c->vdec->color_trc,
+        .space = c->vdec->colorspace,
+        .chroma = c->vdec->chroma_sample_location,
+        .global_header = !!(c->mux.oc->oformat->flags & AVFMT_GLOBALHEADER),
+    };
+    ret = vs_encode_open_video(c->mux.oc->oformat, &p, c->opts->encoder, c->opts->fault,
+                               &c->venc, c->errstr, c->errsz);
+    if (ret == VS_ENCODE_GPU_BUSY)
+        return VS_PIPE_ERR_GPU_BUSY;
+    if (ret < 0)
+        return VS_PIPE_ERR_INTERNAL;
+    if (!(c->vout = avformat_new_stream(c->mux.oc, NULL)))
+        return VS_PIPE_ERR_INTERNAL;
+    if (avcodec_parameters_from_context(c->vout->codecpar, c->venc) < 0)
+        return VS_PIPE_ERR_INTERNAL;
+    c->vout->time_base = c->venc->time_base;
+    c->vout->avg_frame_rate = c->dm.fps;
+    c->vout->sample_aspect_ratio = c->venc->sample_aspect_ratio;
+    /* Rotation travels as the display matrix. */
+    size_t sz;
+    uint8_t *m = av_stream_get_side_data(in, AV_PKT_DATA_DISPLAYMATRIX, &sz);
+    if (m) {
+        uint8_t *dst = av_stream_new_side_data(c->vout, AV_PKT_DATA_DISPLAYMATRIX, sz);
+        if (dst)
+            memcpy(dst, m, sz);
+    }
+    if (c->job->indicator &&
+        !(c->ind = vs_indicator_new(c->venc->width, c->venc->height, c->venc->pix_fmt,
+                                    c->errstr, c->errsz)))
+        return VS_PIPE_ERR_INTERNAL;
+    vs_vretime_init(&c->vr, &c->tl, c->dm.fps, emit_video, c);
+    return 0;
+}
+
+static int open_audio(vs_ctx *c, vs_atrack *t, int in_index, int64_t total_video_frames)
+{
+    AVStream *in = c->dm.fmt->streams[in_index];
+    int gh = !!(c->mux.oc->oformat->flags & AVFMT_GLOBALHEADER);
+    int ret;
+
+    t->in = in_index;
+    if (vs_decode_open(c->dm.fmt, in_index, &t->dec, c->errstr, c->errsz) < 0)
+        return VS_PIPE_ERR_INPUT;
+    if (vs_encode_open_audio(c->mux.oc->oformat, t->dec, gh, &t->enc, c->errstr, c->errsz) < 0)
+        return VS_PIPE_ERR_INTERNAL;
+    if (!(t->out = avformat_new_stream(c->mux.oc, NULL)) ||
+        avcodec_parameters_from_context(t->out->codecpar, t->enc) < 0)
+        return VS_PIPE_ERR_INTERNAL;
+    t->out->time_base = t->enc->time_base;
+    AVDictionaryEntry *lang = av_dict_get(in->metadata, "language", NULL, 0);
+    if (lang)
+        av_dict_set(&t->out->metadata, "language", lang->value, 0);
+    ret = swr_alloc_set_opts2(&t->swr, &t->enc->ch_layout, t->enc->sample_fmt, t->enc->sample_rate,
+                              &t->dec->ch_layout, t->dec->sample_fmt, t->dec->sample_rate, 0, NULL);
+    if (ret < 0 || (ret = swr_init(t->swr)) < 0) {
+        snprintf(c->errstr, c->errsz, "cannot set up audio conversion: %s", av_err2str(ret));
+        return VS_PIPE_ERR_INTERNAL;
+    }
+    /* Every track lasts exactly as long as the video. */
+    int64_t total = av_rescale_q(total_video_frames, av_inv_q(c->dm.fps),
+                                 (AVRational){1, t->enc->sample_rate});
+    if (vs_aretime_init(&t->rt, &c->tl, t->enc->sample_rate, t->enc->ch_layout.nb_channels,
+                        t->enc->sample_fmt, total) < 0)
+        return VS_PIPE_ERR_INTERNAL;
+    return 0;
+}
+
+/* Reads packets until every output stream is complete or the input ends. */
+static int run_loop(vs_ctx *c)
+{
+    int ret = 0;
+    while (!all_done(c)) {
+        if (cancelled(c)) {
+            snprintf(c->errstr, c->errsz, "cancelled");
+            return VS_PIPE_ERR_CANCELLED;
+        }
+        ret = av_read_frame(c->dm.fmt, c->pkt);
+        if (ret == AVERROR_EOF)
+            break;
+        if (ret < 0) {
+            snprintf(c->errstr, c->errsz, "cannot read %s: %s", c->job->input, av_err2str(ret));
+            return VS_PIPE_ERR_INPUT;
+        }
+        int si = c->pkt->stream_index;
+        if (si == c->dm.video) {
+            if (!vs_vretime_done(&c->vr) && (ret = decode_video(c, c->pkt)) < 0) {
+                av_packet_unref(c->pkt);
+                return c->io_error ? VS_PIPE_ERR_IO : VS_PIPE_ERR_INPUT;
+            }
+        } else {
+            for (int i = 0; i < c->n_at; i++)
+                if (c->at[i].in == si && !vs_aretime_done(&c->at[i].rt) &&
+                    (ret = decode_audio(c, &c->at[i], c->pkt)) < 0)
+                    break;
+            if (ret < 0) {
+                av_packet_unref(c->pkt);
+                snprintf(c->errstr, c->errsz, "audio: %s", av_err2str(ret));
+                return VS_PIPE_ERR_INTERNAL;
+            }
+        }
+        av_packet_unref(c->pkt);
+    }
+    return 0;
+}
+
+/* End of input: flush decoders and re-timers, then the encoders. */
+static int finish_streams(vs_ctx *c)
+{
+    int ret;
+    if (!vs_vretime_done(&c->vr)) {
+        if ((ret = decode_video(c, NULL)) < 0)
+            return VS_PIPE_ERR_INPUT;
+        if (!c->vr.cur) {
+            snprintf(c->errstr, c->errsz, "%s: no decodable video frame", c->job->input);
+            return VS_PIPE_ERR_INPUT;
+        }
+        /* Far less picture than the container promised: a truncated file. */
+        if (c->last_vt < c->job->duration - 2.0 && c->last_vt < c->job->duration * 0.9) {
+            snprintf(c->errstr, c->errsz, "%s: video ends at %.3f s of the planned %.3f s (truncated or damaged file)",
+                     c->job->input, c->last_vt, c->job->duration);
+            return VS_PIPE_ERR_INPUT;
+        }
+        if ((ret = vs_vretime_flush(&c->vr)) < 0)
+            return VS_PIPE_ERR_IO;
+    }
+    for (int i = 0; i < c->n_at; i++) {
+        vs_atrack *t = &c->at[i];
+        if (!vs_aretime_done(&t->rt)) {
+            decode_audio(c, t, NULL);
+            if ((ret = push_audio(c, t, NULL)) < 0 || (ret = vs_aretime_flush(&t->rt)) < 0)
+                return VS_PIPE_ERR_INTERNAL;
+        }
+        if (feed_audio_encoder(c, t, 1) < 0 || encode(c, t->enc, t->out, NULL) < 0)
+            return VS_PIPE_ERR_IO;
+    }
+    if (encode(c, c->venc, c->vout, NULL) < 0)
+        return VS_PIPE_ERR_IO;
+    return 0;
+}
+
+static void ctx_free(vs_ctx *c)
+{
+    vs_vretime_release(&c->vr);
+    avcodec_free_context(&c->vdec);
+    avcodec_free_context(&c->venc);
+    sws_freeContext(c->sws);
+    av_frame_free(&c->conv);
+    vs_indicator_free(&c->ind);
+    for (int i = 0; i < c->n_at; i++) {
+        vs_atrack *t = &c->at[i];
+        avcodec_free_context(&t->dec);
+        avcodec_free_context(&t->enc);
+        swr_free(&t->swr);
+        vs_aretime_release(&t->rt);
+        if (t->buf)
+            av_freep(&t->buf[0]);
+        av_freep(&t->buf);
+    }
+    av_packet_free(&c->pkt);
+    vs_mux_close(&c->mux);
+    vs_demux_close(&c->dm);
+    vs_timeline_release(&c->tl);
+}
+
+static int output_dir_ready(const char *output, char *errstr, size_t errsz)
+{
+    char dir[VS_JOB_MAX_PATH + 1];
+    const char *slash = strrchr(output, '/');
+    if (!slash || slash == output)
+        return 0;
+    snprintf(dir, sizeof(dir), "%.*s", (int)(slash - output), output);
+    if (vs_mkdir_p(dir) < 0) {
+        snprintf(errstr, errsz, "cannot create output folder %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int vs_pipeline_run(const vs_job *job, const vs_pipeline_opts *opts,
+                    vs_pipeline_result *res, char *errstr, size_t errsz)
+{
+    static const vs_pipeline_opts defaults = {.gpu_slot = -1};
+    vs_ctx c = {.job = job, .opts = opts ? opts : &defaults, .errstr = errstr, .errsz = errsz};
+    struct stat st;
+    int rc;
+
+    errstr[0] = 0;
+    memset(res, 0, sizeof(*res));
+    c.t_start = c.t_last_progress = av_gettime_relative();
+    if (!job->overwrite && stat(job->output, &st) == 0)
+        return VS_PIPE_SKIPPED;
+    if (vs_timeline_init(&c.tl, job->seg, job->n_seg, errstr, errsz) < 0)
+        return VS_PIPE_ERR_INPUT;
+    if (vs_demux_open(&c.dm, job->input, job->offset, errstr, errsz) < 0) {
+        rc = VS_PIPE_ERR_INPUT;
+        goto out;
+    }
+    if (output_dir_ready(job->output, errstr, errsz) < 0 ||
+        vs_mux_alloc(&c.mux, job->output, job->job_id, errstr, errsz) < 0) {
+        rc = VS_PIPE_ERR_IO;
+        goto out;
+    }
+    if (!(c.pkt = av_packet_alloc())) {
+        rc = VS_PIPE_ERR_INTERNAL;
+        goto out;
+    }
+    if ((rc = open_video(&c)) != 0)
+        goto out;
+    for (int i = 0; i < c.dm.n_audio; i++, c.n_at++)
+        if ((rc = open_audio(&c, &c.at[i], c.dm.audio[i], c.vr.n_frames)) != 0) {
+            c.n_at++;
+            goto out;
+        }
+    /* The job id in the output's metadata lets a redelivered job be recognised. */
+    char tag[VS_JOB_MAX_ID + 16];
+    snprintf(tag, sizeof(tag), "vs-job:%s", job->job_id);
+    av_dict_set(&c.mux.oc->metadata, "comment", tag, 0);
+    if (vs_mux_begin(&c.mux, errstr, errsz) < 0) {
+        rc = VS_PIPE_ERR_IO;
+        goto out;
+    }
+    if ((rc = run_loop(&c)) != 0 || (rc = finish_streams(&c)) != 0)
+        goto out;
+    if (vs_mux_finish(&c.mux, &res->bytes, errstr, errsz) < 0) {
+        rc = VS_PIPE_ERR_IO;
+        goto out;
+    }
+    report_progress(&c, 1);
+    res->frames = c.vr.next_k;
+    res->out_duration = (double)c.vr.next_k * c.dm.fps.den / c.dm.fps.num;
+    snprintf(res->encoder, sizeof(res->encoder), "%s", c.venc->codec->name);
+    res->seconds = (av_gettime_relative() - c.t_start) / 1e6;
+    rc = VS_PIPE_OK;
+out:
+    if (rc != VS_PIPE_OK && !errstr[0])
+        snprintf(errstr, errsz, "%s", vs_pipeline_rc_str(rc));
+    ctx_free(&c);
+    return rc;
+}
