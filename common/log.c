@@ -1,0 +1,124 @@
+/* log.c - the project's single logging function.
+ *
+ * Every line goes to stderr as "prefix: level: message". Each line is
+ * formatted in a local buffer and written with one fputs(), so lines from
+ * concurrent jobs never interleave mid-line (stdio locks the stream per
+ * call). The level and the prefix are the only globals of the library;
+ * they are set once at start-up and read with relaxed atomics. FFmpeg's
+ * av_log() is routed here by vs_log_route_ffmpeg(). */
+#include "log.h"
+
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <libavutil/log.h>
+
+#define VS_LOG_LINE_MAX 4096
+
+static atomic_int vs_log_level_cur = VS_LOG_INFO;
+static _Atomic(const char *) vs_log_prefix_cur = NULL;
+
+void vs_log_set_level(enum vs_log_level lvl)
+{
+    if (lvl < VS_LOG_ERROR)
+        lvl = VS_LOG_ERROR;
+    if (lvl > VS_LOG_DEBUG)
+        lvl = VS_LOG_DEBUG;
+    atomic_store_explicit(&vs_log_level_cur, (int)lvl, memory_order_relaxed);
+}
+
+enum vs_log_level vs_log_get_level(void)
+{
+    return (enum vs_log_level)atomic_load_explicit(&vs_log_level_cur, memory_order_relaxed);
+}
+
+void vs_log_set_prefix(const char *prefix)
+{
+    atomic_store_explicit(&vs_log_prefix_cur, prefix, memory_order_relaxed);
+}
+
+static const char *level_tag(enum vs_log_level lvl)
+{
+    switch (lvl) {
+    case VS_LOG_ERROR: return "error: ";
+    case VS_LOG_WARN:  return "warning: ";
+    case VS_LOG_DEBUG: return "debug: ";
+    default:           return "";
+    }
+}
+
+/* Formats one line (prefix, tag, message, exactly one '\n') and writes it
+ * with a single fputs. Over-long messages are cut and end in "...". */
+static void emit(enum vs_log_level lvl, const char *fmt, va_list ap)
+{
+    char line[VS_LOG_LINE_MAX];
+    const char *prefix = atomic_load_explicit(&vs_log_prefix_cur, memory_order_relaxed);
+    size_t cap = sizeof(line) - 2; /* room for '\n' and NUL */
+    int n = 0;
+
+    if (prefix && *prefix)
+        n = snprintf(line, cap, "%s: %s", prefix, level_tag(lvl));
+    else
+        n = snprintf(line, cap, "%s", level_tag(lvl));
+    if (n < 0)
+        return;
+    size_t len = (size_t)n < cap ? (size_t)n : cap - 1;
+
+    int m = vsnprintf(line + len, cap - len, fmt, ap);
+    if (m < 0)
+        return;
+    if ((size_t)m >= cap - len) {
+        len = cap - 1;
+        memcpy(line + len - 3, "...", 3);
+    } else {
+        len += (size_t)m;
+    }
+    while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+        len--;
+    line[len++] = '\n';
+    line[len] = '\0';
+    fputs(line, stderr);
+}
+
+void vs_log(enum vs_log_level lvl, const char *fmt, ...)
+{
+    if ((int)lvl > atomic_load_explicit(&vs_log_level_cur, memory_order_relaxed))
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    emit(lvl, fmt, ap);
+    va_end(ap);
+}
+
+/* av_log callback. FFmpeg's PANIC..WARNING messages are shown only at
+ * VS_LOG_DEBUG (the pipeline reports failures itself, once); its INFO and
+ * chattier levels are dropped. FFmpeg may send a line in pieces; each
+ * piece is printed as its own line with the "[codec @ 0x..]" context,
+ * which is acceptable for debug output and keeps the callback stateless
+ * (FFmpeg's default callback keeps a global "print prefix" flag instead). */
+static void ffmpeg_callback(void *avcl, int level, const char *fmt, va_list vl)
+{
+    if (level > AV_LOG_WARNING)
+        return;
+    if (vs_log_get_level() < VS_LOG_DEBUG)
+        return;
+    char buf[VS_LOG_LINE_MAX];
+    int print_prefix = 1;
+    va_list copy;
+    va_copy(copy, vl);
+    av_log_format_line2(avcl, level, fmt, copy, buf, (int)sizeof(buf), &print_prefix);
+    va_end(copy);
+    size_t len = strlen(buf);
+    while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+        buf[--len] = '\0';
+    if (len == 0)
+        return;
+    vs_log(VS_LOG_DEBUG, "ffmpeg: %s", buf);
+}
+
+void vs_log_route_ffmpeg(void)
+{
+    av_log_set_callback(ffmpeg_callback);
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs what vs needs to build, test and run on Debian 12 (run as root or via sudo).
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends \
+  build-essential cmake pkg-config git ca-certificates \
+  libavformat-dev libavcodec-dev libavfilter-dev libavutil-dev libswscale-dev libswresample-dev \
+  librdkafka-dev libcjson-dev libcurl4-openssl-dev libssl-dev \
+  libcmocka-dev clang libclang-rt-14-dev \
+  ffmpeg kcat espeak-ng fonts-dejavu-core procps util-linux >/dev/null
+echo "install-deps: done"
