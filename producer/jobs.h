@@ -1,0 +1,73 @@
+/* jobs.h - from a session folder to the run's table of videos.
+ *
+ * The folder rules of SPEC §6 are applied here: videos found and sorted,
+ * the sidecar chosen and loaded, the output folder checked and created,
+ * existing outputs skipped unless overwrite. Every video that is not
+ * skipped is probed and planned into a job message. The table then
+ * carries each video's state through the run (follow.c updates it, the
+ * progress and summary modules read it). */
+#ifndef VS_PRODUCE_JOBS_H
+#define VS_PRODUCE_JOBS_H
+#include <stddef.h>
+
+#include "job.h"
+#include "options.h"
+
+enum vs_file_state {
+    VS_FILE_QUEUED = 0, /* job built (and published): waiting for a worker */
+    VS_FILE_RUNNING,    /* a worker started it */
+    VS_FILE_DONE,
+    VS_FILE_SKIPPED,
+    VS_FILE_FAILED,
+};
+
+typedef struct vs_file {
+    char *name;          /* input file name, no folder */
+    char *input;         /* absolute path as this machine sees it */
+    char *output;        /* absolute path of the output, this machine */
+    vs_job *job;         /* the message; NULL when skipped/failed here */
+    enum vs_file_state state;
+    char error[512];     /* why it failed */
+    int delivered;       /* the broker acknowledged the job message */
+    /* What the status topic told (follow.c). */
+    char worker[128];    /* the worker of the current/final attempt */
+    int attempts;        /* attempts started */
+    double fraction;     /* progress 0..1 */
+    double fps;          /* output frames per wall second */
+    double started;      /* monotonic seconds when the attempt started, 0 = not */
+    double seconds;      /* time taken (the worker's, else measured here) */
+    double out_duration; /* seconds written */
+    char encoder[32];
+} vs_file;
+
+typedef struct vs_batch {
+    char run_id[64];     /* unique per run: UTC time + random hex */
+    char *out_dir;       /* absolute output folder */
+    char *sidecar;       /* absolute path of the sidecar used */
+    vs_file *files;
+    size_t n;
+} vs_batch;
+
+/* Builds the table for o->folder. Setup problems (no folder, sidecar
+ * missing or malformed, output folder refused) return -1 with a one-line
+ * reason in errstr. A video that cannot be probed or planned is marked
+ * VS_FILE_FAILED with its reason, logged, and the others go on. Paths in
+ * the job messages go through o->kafka's --path-map rules. Returns 0 and a
+ * new batch (free with vs_batch_free). */
+int vs_batch_build(const vs_produce_opts *o, vs_batch **out, char *errstr, size_t errsz);
+void vs_batch_free(vs_batch **b);
+
+/* Counts per state. */
+typedef struct vs_batch_counts {
+    size_t total, queued, running, done, skipped, failed;
+} vs_batch_counts;
+void vs_batch_count(const vs_batch *b, vs_batch_counts *c);
+/* Number of files still queued or running. */
+size_t vs_batch_unfinished(const vs_batch *b);
+/* Marks every queued or running file failed, the reason starting with why. */
+void vs_batch_fail_unfinished(vs_batch *b, const char *why);
+/* The file whose job has this id, or NULL. */
+vs_file *vs_batch_find(vs_batch *b, const char *job_id);
+const char *vs_file_state_str(enum vs_file_state s);
+
+#endif
