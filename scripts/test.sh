@@ -20,6 +20,7 @@ if [ "${VS_TEST_FAST:-0}" != 1 ]; then
   cmake --build build-asan -j"$jobs"
   echo "== tests under ASan + UBSan"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp \
     ctest --test-dir build-asan --output-on-failure -j"$jobs"
   if [ -x tests/fuzz/run.sh ]; then
     echo "== fuzzing"
