@@ -45,13 +45,15 @@ int vs_run_local(const char *job_file, enum vs_encoder_pref enc, const char *fau
     };
     vs_pipeline_result res = {0};
     int rc = vs_pipeline_run(job, &opts, &res, err, sizeof(err));
-    if (tty && rc != VS_PIPE_SKIPPED)
+    if (tty && rc == VS_PIPE_OK)
         fputc('\n', stderr);
     int code = 0;
     if (rc == VS_PIPE_OK) {
         vs_log(VS_LOG_INFO, "%s: %.3f s, %lld frames, %lld bytes, %s, %.1f s",
                job->output, res.out_duration, (long long)res.frames,
                (long long)res.bytes, res.encoder, res.seconds);
+    } else if (rc == VS_PIPE_ALREADY_DONE) {
+        vs_log(VS_LOG_INFO, "%s was already written by this job; nothing to do", job->output);
     } else if (rc == VS_PIPE_SKIPPED) {
         vs_log(VS_LOG_INFO, "%s exists, skipped (use overwrite)", job->output);
     } else {

@@ -74,6 +74,7 @@ const char *vs_pipeline_rc_str(int rc)
     switch (rc) {
     case VS_PIPE_OK: return "ok";
     case VS_PIPE_SKIPPED: return "skipped";
+    case VS_PIPE_ALREADY_DONE: return "already done";
     case VS_PIPE_ERR_INPUT: return "bad input";
     case VS_PIPE_ERR_IO: return "i/o error";
     case VS_PIPE_ERR_GPU_BUSY: return "gpu busy";
@@ -499,6 +500,35 @@ static void ctx_free(vs_ctx *c)
     vs_timeline_release(&c->tl);
 }
 
+int vs_pipeline_output_is_job(const char *path, const char *job_id, vs_pipeline_result *res)
+{
+    AVFormatContext *fmt = NULL;
+    char want[VS_JOB_MAX_ID + 16];
+    struct stat st;
+    int match = 0;
+
+    if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) || avformat_open_input(&fmt, path, NULL, NULL) < 0)
+        return 0;
+    snprintf(want, sizeof(want), "vs-job:%s", job_id);
+    AVDictionaryEntry *e = av_dict_get(fmt->metadata, "comment", NULL, 0);
+    if (e && !strcmp(e->value, want) && avformat_find_stream_info(fmt, NULL) >= 0) {
+        match = 1;
+        memset(res, 0, sizeof(*res));
+        res->bytes = (int64_t)st.st_size;
+        if (fmt->duration != AV_NOPTS_VALUE)
+            res->out_duration = fmt->duration / (double)AV_TIME_BASE;
+        int v = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
+        if (v >= 0) {
+            AVStream *vs = fmt->streams[v];
+            res->frames = vs->nb_frames > 0 ? vs->nb_frames
+                                            : llround(res->out_duration * av_q2d(vs->avg_frame_rate));
+            snprintf(res->encoder, sizeof(res->encoder), "%s", avcodec_get_name(vs->codecpar->codec_id));
+        }
+    }
+    avformat_close_input(&fmt);
+    return match;
+}
+
 static int output_dir_ready(const char *output, char *errstr, size_t errsz)
 {
     char dir[VS_JOB_MAX_PATH + 1];
@@ -524,8 +554,14 @@ int vs_pipeline_run(const vs_job *job, const vs_pipeline_opts *opts,
     errstr[0] = 0;
     memset(res, 0, sizeof(*res));
     c.t_start = c.t_last_progress = av_gettime_relative();
-    if (!job->overwrite && stat(job->output, &st) == 0)
-        return VS_PIPE_SKIPPED;
+    if (stat(job->output, &st) == 0) {
+        /* A redelivered job whose output is already there: acknowledge it,
+         * never encode it twice. Another run's output is the user's file. */
+        if (vs_pipeline_output_is_job(job->output, job->job_id, res))
+            return VS_PIPE_ALREADY_DONE;
+        if (!job->overwrite)
+            return VS_PIPE_SKIPPED;
+    }
     if (vs_timeline_init(&c.tl, job->seg, job->n_seg, errstr, errsz) < 0)
         return VS_PIPE_ERR_INPUT;
     if (vs_demux_open(&c.dm, job->input, job->offset, errstr, errsz) < 0) {

@@ -27,6 +27,8 @@ enum vs_pipeline_rc {
     VS_PIPE_ERR_CANCELLED = -4, /* the cancel flag was raised */
     VS_PIPE_ERR_INTERNAL = -5,
     VS_PIPE_SKIPPED = 1,        /* output exists and overwrite is off */
+    VS_PIPE_ALREADY_DONE = 2,   /* the output was written by this very job
+                                   (a redelivery): res describes it */
 };
 
 typedef struct vs_progress {
@@ -56,6 +58,10 @@ typedef struct vs_pipeline_result {
 /* Runs JOB. Returns a vs_pipeline_rc; on failure errstr holds one line. */
 int vs_pipeline_run(const vs_job *job, const vs_pipeline_opts *opts,
                     vs_pipeline_result *res, char *errstr, size_t errsz);
+
+/* Whether PATH is a finished output of job JOB_ID (its metadata carries
+ * "vs-job:<id>"); fills res from the file when it is. */
+int vs_pipeline_output_is_job(const char *path, const char *job_id, vs_pipeline_result *res);
 
 /* Human name of a result code. */
 const char *vs_pipeline_rc_str(int rc);
