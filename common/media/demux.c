@@ -28,7 +28,11 @@ int vs_demux_open(vs_demux *d, const char *path, double offset, char *errstr, si
     memset(d, 0, sizeof(*d));
     d->video = -1;
     if ((ret = avformat_open_input(&d->fmt, path, NULL, NULL)) < 0) {
-        snprintf(errstr, errsz, "%s: %s", name, av_err2str(ret));
+        if (ret == AVERROR(ENOENT) || ret == AVERROR(EACCES) || ret == AVERROR(EISDIR) ||
+            ret == AVERROR_INVALIDDATA)
+            snprintf(errstr, errsz, "%s: %s", name, av_err2str(ret));
+        else /* e.g. a header claiming an impossible picture size */
+            snprintf(errstr, errsz, "%s: not a readable media file (%s)", name, av_err2str(ret));
         return ret;
     }
     if ((ret = avformat_find_stream_info(d->fmt, NULL)) < 0) {

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # bad_input.sh - vs-worker --job refuses what it cannot process: a missing
-# input, a truncated MP4, a text file named .mp4, and malformed job
+# input, a truncated MP4, a text file named .mp4, random bytes and an empty
+# file named .mp4, an audio-only file, a video claiming 100000x100000
+# pixels, and malformed job
 # messages. Each must give a non-zero exit, exactly one line on stderr
 # (naming the input for input errors), and nothing at the output name: no
 # output, no temporary file left in the output folder.
@@ -34,7 +36,14 @@ expect_refusal() {
 
 mkdir -p "$TMP/in"
 cp "$FIX/bad/truncated.mp4" "$FIX/bad/text.mp4" "$TMP/in/"
-for name in missing truncated text; do
+head -c 65536 /dev/urandom >"$TMP/in/random.mp4"
+: >"$TMP/in/empty.mp4"
+ffmpeg -nostdin -loglevel error -f lavfi -i sine=d=10 -c:a aac "$TMP/in/audioonly.mp4"
+# A stream header that claims a 100000x100000 picture (YUV4MPEG2 is probed
+# by content, not by the .mp4 name); nothing may try to allocate it.
+{ printf 'YUV4MPEG2 W100000 H100000 F25:1 Ip A1:1 C420jpeg\nFRAME\n'; head -c 4096 /dev/zero; } \
+    >"$TMP/in/huge.mp4"
+for name in missing truncated text random empty audioonly huge; do
     job_for "$TMP/in/$name.mp4" "$TMP/out-$name/$name.mp4" >"$TMP/$name.json"
     expect_refusal "$name" "$TMP/$name.json" "$TMP/out-$name" "$name.mp4"
 done
