@@ -13,7 +13,7 @@ session=${1:-}
 
 if [ -z "$session" ]; then
   session=$PWD/demo-session
-  if [ ! -f "$session/angle1.mp4" ]; then
+  if [ ! -f "$session/angle3.mp4" ]; then
     echo "demo: making a demo session in $session"
     mkdir -p "$session"
     tmp=$(mktemp -d)
@@ -27,14 +27,14 @@ if [ -z "$session" ]; then
       -map "[a]" -ar 48000 "$tmp/voice.wav"
     dur=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$tmp/voice.wav")
     i=1
-    for src in "testsrc2=s=640x360:r=30" "smptehdbars=s=640x360:r=30" "mandelbrot=s=640x360:r=30"; do
+    for src in "testsrc2=s=640x360:r=30" "smptehdbars=s=640x360:r=30" "rgbtestsrc=s=640x360:r=30"; do
       ffmpeg -nostdin -loglevel error -y -f lavfi -i "$src:d=$dur" -i "$tmp/voice.wav" \
         -c:v libx264 -preset veryfast -pix_fmt yuv420p -c:a aac -b:a 128k -shortest \
         "$session/angle$i.mp4"
       i=$((i + 1))
     done
   fi
-  set -- --vad-master "$session/angle1.mp4"
+  set -- --vad-master "$session/angle1.mp4" --indicator
 else
   set --
 fi
