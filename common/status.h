@@ -44,6 +44,9 @@ typedef struct vs_status {
     char encoders[128]; /* comma list, e.g. "libx264,h264_nvenc" */
     char version[32];
     double paused_s;    /* >0: worker has stopped taking jobs for this long */
+    char group[128];    /* heartbeat: the worker's consumer group */
+    char partitions[256]; /* heartbeat: jobs-topic partitions it holds, "0,3,7" */
+    int stopping;       /* heartbeat: the worker is shutting down */
     double ts;          /* sender's wall clock, seconds since the epoch */
 } vs_status;
 

@@ -1,0 +1,439 @@
+/* client.c - shared Kafka configuration for producer and worker.
+ *
+ * Holds the farm options in one struct, builds librdkafka configurations
+ * from them (role defaults first, then every -X property, each
+ * rd_kafka_conf_set checked), routes librdkafka's log and errors through
+ * vs_log, rewrites paths through --path-map rules, and creates missing
+ * topics through the Admin API. */
+#include "kafka/client.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+static void set_err(char *errstr, size_t errsz, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void set_err(char *errstr, size_t errsz, const char *fmt, ...)
+{
+    if (!errstr || !errsz)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(errstr, errsz, fmt, ap);
+    va_end(ap);
+}
+
+static int replace_str(char **dst, const char *src)
+{
+    char *copy = src ? strdup(src) : NULL;
+    if (src && !copy)
+        return -1;
+    free(*dst);
+    *dst = copy;
+    return 0;
+}
+
+int vs_kafka_conf_init(vs_kafka_conf *c)
+{
+    memset(c, 0, sizeof(*c));
+    const char *env = getenv("VS_BROKERS");
+    if ((env && *env && replace_str(&c->brokers, env) < 0) ||
+        replace_str(&c->jobs_topic, VS_KAFKA_JOBS_TOPIC) < 0 ||
+        replace_str(&c->status_topic, VS_KAFKA_STATUS_TOPIC) < 0 ||
+        replace_str(&c->group, VS_KAFKA_GROUP) < 0) {
+        vs_kafka_conf_release(c);
+        return -1;
+    }
+    c->jobs_partitions = VS_KAFKA_JOBS_PARTITIONS;
+    c->status_partitions = VS_KAFKA_STATUS_PARTITIONS;
+    return 0;
+}
+
+void vs_kafka_conf_release(vs_kafka_conf *c)
+{
+    if (!c)
+        return;
+    free(c->brokers);
+    free(c->jobs_topic);
+    free(c->status_topic);
+    free(c->group);
+    for (size_t i = 0; i < c->n_props; i++)
+        free(c->props[i]);
+    free(c->props);
+    for (size_t i = 0; i < c->n_maps; i++) {
+        free(c->maps[i].from);
+        free(c->maps[i].to);
+    }
+    free(c->maps);
+    memset(c, 0, sizeof(*c));
+}
+
+int vs_kafka_conf_copy(vs_kafka_conf *dst, const vs_kafka_conf *src)
+{
+    memset(dst, 0, sizeof(*dst));
+    dst->jobs_partitions = src->jobs_partitions;
+    dst->status_partitions = src->status_partitions;
+    if (replace_str(&dst->brokers, src->brokers) < 0 ||
+        replace_str(&dst->jobs_topic, src->jobs_topic) < 0 ||
+        replace_str(&dst->status_topic, src->status_topic) < 0 ||
+        replace_str(&dst->group, src->group) < 0)
+        goto fail;
+    if (src->n_props) {
+        dst->props = calloc(src->n_props, sizeof(*dst->props));
+        if (!dst->props)
+            goto fail;
+        for (; dst->n_props < src->n_props; dst->n_props++)
+            if (!(dst->props[dst->n_props] = strdup(src->props[dst->n_props])))
+                goto fail;
+    }
+    if (src->n_maps) {
+        dst->maps = calloc(src->n_maps, sizeof(*dst->maps));
+        if (!dst->maps)
+            goto fail;
+        for (; dst->n_maps < src->n_maps; dst->n_maps++) {
+            vs_path_map *m = &dst->maps[dst->n_maps];
+            m->from = strdup(src->maps[dst->n_maps].from);
+            m->to = strdup(src->maps[dst->n_maps].to);
+            if (!m->from || !m->to) {
+                dst->n_maps++; /* so release frees the partial pair */
+                goto fail;
+            }
+        }
+    }
+    return 0;
+fail:
+    vs_kafka_conf_release(dst);
+    return -1;
+}
+
+int vs_kafka_conf_set_brokers(vs_kafka_conf *c, const char *brokers,
+                              char *errstr, size_t errsz)
+{
+    if (!brokers || !*brokers) {
+        set_err(errstr, errsz, "empty broker list");
+        return -1;
+    }
+    if (replace_str(&c->brokers, brokers) < 0) {
+        set_err(errstr, errsz, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+/* Kafka topic names: 1..249 characters of [a-zA-Z0-9._-]. */
+static int valid_topic(const char *t)
+{
+    size_t n = strlen(t);
+    if (n == 0 || n > 249 || !strcmp(t, ".") || !strcmp(t, ".."))
+        return 0;
+    for (const char *p = t; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+              (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' || *p == '-'))
+            return 0;
+    return 1;
+}
+
+int vs_kafka_conf_set_topic(vs_kafka_conf *c, int status, const char *name,
+                            char *errstr, size_t errsz)
+{
+    if (!name || !valid_topic(name)) {
+        set_err(errstr, errsz, "invalid topic name '%s' (letters, digits, '.', '_', '-')",
+                name ? name : "");
+        return -1;
+    }
+    if (replace_str(status ? &c->status_topic : &c->jobs_topic, name) < 0) {
+        set_err(errstr, errsz, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+int vs_kafka_conf_set_group(vs_kafka_conf *c, const char *group,
+                            char *errstr, size_t errsz)
+{
+    if (!group || !*group) {
+        set_err(errstr, errsz, "empty consumer group name");
+        return -1;
+    }
+    if (replace_str(&c->group, group) < 0) {
+        set_err(errstr, errsz, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+int vs_kafka_conf_add_prop(vs_kafka_conf *c, const char *kv,
+                           char *errstr, size_t errsz)
+{
+    const char *eq = kv ? strchr(kv, '=') : NULL;
+    if (!eq || eq == kv) {
+        set_err(errstr, errsz, "-X wants key=value, got '%s'", kv ? kv : "");
+        return -1;
+    }
+    char **grown = realloc(c->props, (c->n_props + 1) * sizeof(*grown));
+    if (!grown) {
+        set_err(errstr, errsz, "out of memory");
+        return -1;
+    }
+    c->props = grown;
+    if (!(c->props[c->n_props] = strdup(kv))) {
+        set_err(errstr, errsz, "out of memory");
+        return -1;
+    }
+    c->n_props++;
+    return 0;
+}
+
+/* Strips trailing slashes (but keeps "/"). Returns a new string. */
+static char *clean_path(const char *p, size_t len)
+{
+    while (len > 1 && p[len - 1] == '/')
+        len--;
+    return strndup(p, len);
+}
+
+int vs_kafka_conf_add_path_map(vs_kafka_conf *c, const char *spec,
+                               char *errstr, size_t errsz)
+{
+    const char *eq = spec ? strchr(spec, '=') : NULL;
+    if (!eq || spec[0] != '/' || eq[1] != '/') {
+        set_err(errstr, errsz, "--path-map wants FROM=TO with absolute paths, got '%s'",
+                spec ? spec : "");
+        return -1;
+    }
+    vs_path_map *grown = realloc(c->maps, (c->n_maps + 1) * sizeof(*grown));
+    if (!grown) {
+        set_err(errstr, errsz, "out of memory");
+        return -1;
+    }
+    c->maps = grown;
+    vs_path_map m = {clean_path(spec, (size_t)(eq - spec)), clean_path(eq + 1, strlen(eq + 1))};
+    if (!m.from || !m.to) {
+        free(m.from);
+        free(m.to);
+        set_err(errstr, errsz, "out of memory");
+        return -1;
+    }
+    c->maps[c->n_maps++] = m;
+    return 0;
+}
+
+const char *vs_path_map_apply(const vs_kafka_conf *c, const char *path,
+                              char *buf, size_t sz)
+{
+    for (size_t i = 0; c && i < c->n_maps; i++) {
+        const vs_path_map *m = &c->maps[i];
+        size_t n = strlen(m->from);
+        if (!strcmp(m->from, "/"))
+            n = 0; /* "/" matches every absolute path */
+        else if (strncmp(path, m->from, n) != 0 || (path[n] != '/' && path[n] != 0))
+            continue;
+        const char *to = strcmp(m->to, "/") ? m->to : "";
+        const char *rest = path + n;
+        if (!*to && !*rest)
+            rest = "/";
+        int w = snprintf(buf, sz, "%s%s", to, rest);
+        return w >= 0 && (size_t)w < sz ? buf : NULL;
+    }
+    int w = snprintf(buf, sz, "%s", path);
+    return w >= 0 && (size_t)w < sz ? buf : NULL;
+}
+
+/* librdkafka's log and errors, through vs_log. librdkafka's own "errors"
+ * are mostly transient (a broker went away and will be retried), so they
+ * are warnings here; whoever handles a real failure reports it. */
+static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+    enum vs_log_level lvl = level <= 4 ? VS_LOG_WARN : level <= 5 ? VS_LOG_INFO : VS_LOG_DEBUG;
+    if (lvl == VS_LOG_INFO)
+        lvl = VS_LOG_DEBUG; /* notices are chatter for a person running a job */
+    /* One -X list serves the consumer and the producer of a program, so
+     * "consumer property ignored by this producer" is expected. */
+    if (!strcmp(fac, "CONFWARN") && strstr(buf, "will be ignored by this"))
+        lvl = VS_LOG_DEBUG;
+    vs_log(lvl, "kafka %s: %s: %s", rd_kafka_name(rk), fac, buf);
+}
+
+static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
+{
+    if (rd_kafka_fatal_error(rk, NULL, 0) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        vs_log(VS_LOG_ERROR, "kafka %s: fatal: %s", rd_kafka_name(rk), reason);
+    else if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN)
+        vs_log(VS_LOG_WARN, "kafka: no broker reachable (%s); retrying", reason);
+    else
+        vs_log(VS_LOG_DEBUG, "kafka %s: %s: %s", rd_kafka_name(rk),
+               rd_kafka_err2name((rd_kafka_resp_err_t)err), reason);
+}
+
+static int conf_set(rd_kafka_conf_t *conf, const char *key, const char *val,
+                    const char *origin, char *errstr, size_t errsz)
+{
+    char why[512];
+    if (rd_kafka_conf_set(conf, key, val, why, sizeof(why)) != RD_KAFKA_CONF_OK) {
+        set_err(errstr, errsz, "%s%s=%s: %s", origin, key, val, why);
+        return -1;
+    }
+    return 0;
+}
+
+rd_kafka_conf_t *vs_kafka_conf_build(const vs_kafka_conf *c, enum vs_kafka_role role,
+                                     const char *client_id, char *errstr, size_t errsz)
+{
+    if (!c->brokers || !*c->brokers) {
+        set_err(errstr, errsz, "no broker named (--brokers or VS_BROKERS)");
+        return NULL;
+    }
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    if (!conf) {
+        set_err(errstr, errsz, "out of memory");
+        return NULL;
+    }
+    rd_kafka_conf_set_log_cb(conf, log_cb);
+    rd_kafka_conf_set_error_cb(conf, error_cb);
+
+    /* Role defaults; anything here can be overridden with -X. */
+    struct kv { const char *k, *v; } defs[12];
+    size_t n = 0;
+    defs[n++] = (struct kv){"bootstrap.servers", c->brokers};
+    defs[n++] = (struct kv){"client.id", client_id && *client_id ? client_id : "vs"};
+    switch (role) {
+    case VS_KAFKA_PRODUCER:
+        defs[n++] = (struct kv){"acks", "all"};
+        defs[n++] = (struct kv){"linger.ms", "5"};
+        break;
+    case VS_KAFKA_CONSUMER:
+        defs[n++] = (struct kv){"group.id", c->group};
+        defs[n++] = (struct kv){"partition.assignment.strategy", "cooperative-sticky"};
+        /* Heartbeats come from librdkafka's own thread, so a short session
+         * is safe; the embedded broker's rebalances last this long. */
+        defs[n++] = (struct kv){"session.timeout.ms", "10000"};
+        defs[n++] = (struct kv){"heartbeat.interval.ms", "2000"};
+        defs[n++] = (struct kv){"auto.offset.reset", "earliest"};
+        defs[n++] = (struct kv){"enable.auto.offset.store", "false"};
+        /* The worker commits itself, right after a job is final and
+         * again until the commit went through. */
+        defs[n++] = (struct kv){"enable.auto.commit", "false"};
+        break;
+    case VS_KAFKA_READER:
+        /* assign() needs a group id in librdkafka 2.0; a reader never
+         * joins or commits, so the name only has to be unlike the
+         * workers' group. */
+        defs[n++] = (struct kv){"group.id", "vs-status-reader"};
+        defs[n++] = (struct kv){"enable.auto.commit", "false"};
+        defs[n++] = (struct kv){"auto.offset.reset", "earliest"};
+        break;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (conf_set(conf, defs[i].k, defs[i].v, "", errstr, errsz) < 0)
+            goto fail;
+
+    for (size_t i = 0; i < c->n_props; i++) {
+        char *kv = strdup(c->props[i]);
+        if (!kv) {
+            set_err(errstr, errsz, "out of memory");
+            goto fail;
+        }
+        char *eq = strchr(kv, '=');
+        *eq = 0;
+        /* One -X list serves every client of a program; librdkafka
+         * ignores (with a warning) a consumer key on a producer. */
+        char why[512];
+        rd_kafka_conf_res_t r = rd_kafka_conf_set(conf, kv, eq + 1, why, sizeof(why));
+        if (r != RD_KAFKA_CONF_OK) {
+            set_err(errstr, errsz, "-X %s=%s: %s", kv, eq + 1, why);
+            free(kv);
+            goto fail;
+        }
+        free(kv);
+    }
+    return conf;
+fail:
+    rd_kafka_conf_destroy(conf);
+    return NULL;
+}
+
+/* Which of the two topics already exist (metadata of all topics). */
+static void existing_topics(rd_kafka_t *rk, const vs_kafka_conf *c, int timeout_ms,
+                            int *have_jobs, int *have_status)
+{
+    const struct rd_kafka_metadata *md = NULL;
+    *have_jobs = *have_status = 0;
+    if (rd_kafka_metadata(rk, 1, NULL, &md, timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        return;
+    for (int i = 0; i < md->topic_cnt; i++) {
+        if (md->topics[i].err != RD_KAFKA_RESP_ERR_NO_ERROR || md->topics[i].partition_cnt <= 0)
+            continue;
+        if (!strcmp(md->topics[i].topic, c->jobs_topic))
+            *have_jobs = 1;
+        if (!strcmp(md->topics[i].topic, c->status_topic))
+            *have_status = 1;
+    }
+    rd_kafka_metadata_destroy(md);
+}
+
+int vs_kafka_ensure_topics(rd_kafka_t *rk, const vs_kafka_conf *c, int timeout_ms)
+{
+    int have_jobs, have_status, created = 0;
+    existing_topics(rk, c, timeout_ms, &have_jobs, &have_status);
+    if (have_jobs && have_status)
+        return 0;
+
+    rd_kafka_NewTopic_t *nt[2];
+    size_t n = 0;
+    char why[512];
+    if (!have_jobs)
+        nt[n++] = rd_kafka_NewTopic_new(c->jobs_topic, c->jobs_partitions > 0 ?
+                                        c->jobs_partitions : VS_KAFKA_JOBS_PARTITIONS,
+                                        -1, why, sizeof(why));
+    if (!have_status)
+        nt[n++] = rd_kafka_NewTopic_new(c->status_topic, c->status_partitions > 0 ?
+                                        c->status_partitions : VS_KAFKA_STATUS_PARTITIONS,
+                                        -1, why, sizeof(why));
+    for (size_t i = 0; i < n; i++) {
+        if (!nt[i]) {
+            vs_log(VS_LOG_WARN, "cannot describe a new topic: %s", why);
+            for (size_t j = 0; j < n; j++)
+                rd_kafka_NewTopic_destroy(nt[j]);
+            return 0;
+        }
+    }
+
+    rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+    rd_kafka_AdminOptions_t *ao = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
+    rd_kafka_AdminOptions_set_request_timeout(ao, timeout_ms, why, sizeof(why));
+    rd_kafka_AdminOptions_set_operation_timeout(ao, timeout_ms, why, sizeof(why));
+    rd_kafka_CreateTopics(rk, nt, n, ao, q);
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, timeout_ms + 2000);
+    if (!ev) {
+        vs_log(VS_LOG_WARN, "creating topics: no answer within %d ms; "
+               "assuming they exist or are created on first use", timeout_ms);
+    } else if (rd_kafka_event_error(ev)) {
+        vs_log(VS_LOG_WARN, "creating topics refused: %s; assuming they exist "
+               "or are created on first use", rd_kafka_event_error_string(ev));
+    } else {
+        size_t cnt = 0;
+        const rd_kafka_CreateTopics_result_t *res = rd_kafka_event_CreateTopics_result(ev);
+        const rd_kafka_topic_result_t **tr = rd_kafka_CreateTopics_result_topics(res, &cnt);
+        for (size_t i = 0; i < cnt; i++) {
+            rd_kafka_resp_err_t e = rd_kafka_topic_result_error(tr[i]);
+            if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
+                vs_log(VS_LOG_INFO, "created topic %s", rd_kafka_topic_result_name(tr[i]));
+                created++;
+            } else if (e != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
+                const char *msg = rd_kafka_topic_result_error_string(tr[i]);
+                vs_log(VS_LOG_WARN, "creating topic %s refused: %s", rd_kafka_topic_result_name(tr[i]),
+                       msg ? msg : rd_kafka_err2str(e));
+            }
+        }
+    }
+    if (ev)
+        rd_kafka_event_destroy(ev);
+    rd_kafka_AdminOptions_destroy(ao);
+    rd_kafka_queue_destroy(q);
+    rd_kafka_NewTopic_destroy_array(nt, n);
+    return created;
+}

@@ -1,0 +1,88 @@
+/* kafka/client.h - shared Kafka configuration: the API for producer and worker.
+ *
+ * Both programs accept the same farm options (--brokers / VS_BROKERS, topic
+ * and group names, -X key=value, --path-map FROM=TO); this module holds
+ * them in one struct, turns them into an rd_kafka_conf_t (every
+ * rd_kafka_conf_set checked, librdkafka's log routed to vs_log, -X applied
+ * last so a user can override anything) and creates missing topics. */
+#ifndef VS_KAFKA_CLIENT_H
+#define VS_KAFKA_CLIENT_H
+#include <stddef.h>
+#include <librdkafka/rdkafka.h>
+
+#define VS_KAFKA_JOBS_TOPIC      "vs.jobs"
+#define VS_KAFKA_STATUS_TOPIC    "vs.status"
+#define VS_KAFKA_GROUP           "vs-workers"
+#define VS_KAFKA_JOBS_PARTITIONS 16  /* enough for a farm of 16 busy slots */
+#define VS_KAFKA_STATUS_PARTITIONS 1
+
+/* One --path-map rule: a path that starts with `from` (at a '/' boundary)
+ * is rewritten to start with `to`. */
+typedef struct vs_path_map {
+    char *from, *to;
+} vs_path_map;
+
+/* The farm configuration. Every string is owned by the struct. */
+typedef struct vs_kafka_conf {
+    char *brokers;          /* bootstrap list; NULL = none named (embedded) */
+    char *jobs_topic;       /* default VS_KAFKA_JOBS_TOPIC */
+    char *status_topic;     /* default VS_KAFKA_STATUS_TOPIC */
+    char *group;            /* worker consumer group, default VS_KAFKA_GROUP */
+    char **props;           /* -X "key=value" strings, in command-line order */
+    size_t n_props;
+    vs_path_map *maps;      /* --path-map rules, first match wins */
+    size_t n_maps;
+    int jobs_partitions;    /* used when the jobs topic is created */
+    int status_partitions;  /* used when the status topic is created */
+} vs_kafka_conf;
+
+/* Fills defaults; brokers come from the VS_BROKERS environment variable
+ * when it is set and not empty. Returns 0 or -1 on OOM. */
+int vs_kafka_conf_init(vs_kafka_conf *c);
+/* Frees everything the struct owns and zeroes it. Accepts NULL. */
+void vs_kafka_conf_release(vs_kafka_conf *c);
+/* Deep copy (dst is overwritten, not released). Returns 0 or -1 on OOM. */
+int vs_kafka_conf_copy(vs_kafka_conf *dst, const vs_kafka_conf *src);
+
+/* Setters copy their argument; 0 or -1 with a reason in errstr. */
+int vs_kafka_conf_set_brokers(vs_kafka_conf *c, const char *brokers,
+                              char *errstr, size_t errsz);
+int vs_kafka_conf_set_topic(vs_kafka_conf *c, int status, const char *name,
+                            char *errstr, size_t errsz);
+int vs_kafka_conf_set_group(vs_kafka_conf *c, const char *group,
+                            char *errstr, size_t errsz);
+/* "key=value" from -X. Refused when there is no '=' or the key is empty.
+ * The value itself is checked by librdkafka in vs_kafka_conf_build(). */
+int vs_kafka_conf_add_prop(vs_kafka_conf *c, const char *kv,
+                           char *errstr, size_t errsz);
+/* "FROM=TO" from --path-map. Both sides must be absolute paths. */
+int vs_kafka_conf_add_path_map(vs_kafka_conf *c, const char *spec,
+                               char *errstr, size_t errsz);
+
+/* Rewrites PATH through the path maps into buf (PATH unchanged when no
+ * rule matches). Returns buf, or NULL when the result does not fit. */
+const char *vs_path_map_apply(const vs_kafka_conf *c, const char *path,
+                              char *buf, size_t sz);
+
+/* What a client is for; decides the defaults vs_kafka_conf_build sets. */
+enum vs_kafka_role {
+    VS_KAFKA_PRODUCER = 0,  /* idempotent-safe acks=all, delivery reports */
+    VS_KAFKA_CONSUMER,      /* member of c->group: cooperative-sticky, earliest,
+                             * offsets stored and committed by the application */
+    VS_KAFKA_READER,        /* plain consumer for assign() (e.g. status): never joins or commits */
+};
+
+/* Builds a librdkafka configuration for ROLE: bootstrap.servers, client.id,
+ * log and error callbacks routed to vs_log, role defaults, then every -X
+ * property. Returns a new conf (the caller owns it and passes it to
+ * rd_kafka_new, which takes it over) or NULL with errstr. */
+rd_kafka_conf_t *vs_kafka_conf_build(const vs_kafka_conf *c, enum vs_kafka_role role,
+                                     const char *client_id, char *errstr, size_t errsz);
+
+/* Creates the jobs and status topics when missing, through the Admin API
+ * with a timeout. A refusal (no permission, timeout, ...) is logged as a
+ * warning and is not an error: the topics may exist or be auto-created.
+ * Returns the number of topics created, or 0. */
+int vs_kafka_ensure_topics(rd_kafka_t *rk, const vs_kafka_conf *c, int timeout_ms);
+
+#endif

@@ -1,0 +1,54 @@
+/* kafka/farm.h - the farm as seen from the status topic (internal to the worker service).
+ *
+ * Every worker also reads the status topic, so it knows which jobs are
+ * finished or running somewhere (a job redelivered after a rebalance or a
+ * crash is then not run twice) and which other workers have free slots
+ * and which jobs-topic partitions they hold (a full worker hands a waiting
+ * job to an idle one instead of sitting on it). The reader is a plain
+ * consumer (no group, no commits) that starts `lookback` seconds back and
+ * reports when it has caught up with the topic as it was at start. */
+#ifndef VS_KAFKA_FARM_H
+#define VS_KAFKA_FARM_H
+#include <stddef.h>
+#include <stdint.h>
+#include "kafka/client.h"
+
+typedef struct vs_farm vs_farm;
+
+/* What the status topic says about a job. */
+enum vs_farm_job {
+    VS_FARM_UNKNOWN = 0, /* never seen, or handed back (retry): may run */
+    VS_FARM_RUNNING,     /* started or progressing recently on `worker` */
+    VS_FARM_FINAL,       /* done, skipped or failed (by `worker`) */
+};
+
+/* Creates the reader. self: this worker's id. Returns 0 or -1 with errstr. */
+int vs_farm_open(const vs_kafka_conf *c, const char *self, double lookback_s,
+                 vs_farm **out, char *errstr, size_t errsz);
+void vs_farm_close(vs_farm **f);
+
+/* Reads whatever arrived, waiting at most timeout_ms for the first
+ * message. Returns the number of status messages read. */
+int vs_farm_poll(vs_farm *f, int timeout_ms);
+/* 1 once every partition was read up to where it ended at start. */
+int vs_farm_caught_up(const vs_farm *f);
+
+/* State of job_id. A job counts as running while its last started /
+ * progress message is younger than live_s. worker (may be NULL) gets the
+ * id of the worker concerned. */
+enum vs_farm_job vs_farm_job_state(vs_farm *f, const char *job_id, double live_s,
+                                   char *worker, size_t wsz);
+
+/* Picks another worker of `group` whose heartbeat is younger than
+ * fresh_s, that is not stopping, is not on avoid_host (NULL: any host;
+ * NVENC sessions are per machine, so a worker waiting for one skips its
+ * own machine), has a free slot (slots - busy - jobs recently handed to
+ * it) and holds a partition of the jobs topic. Returns one of its
+ * partitions (round robin) and its id in worker, or -1. */
+int32_t vs_farm_pick_peer(vs_farm *f, const char *group, double fresh_s,
+                          const char *avoid_host, char *worker, size_t wsz);
+/* Counts a job handed to worker against its free slots until its next
+ * heartbeats show it (a few seconds). */
+void vs_farm_note_handoff(vs_farm *f, const char *worker);
+
+#endif

@@ -1,0 +1,145 @@
+/* publish.c - the worker's producer: status messages and handed-over jobs. */
+#include "kafka/publish.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+struct vs_publisher {
+    rd_kafka_t *rk;
+    char *status_topic, *jobs_topic;
+    vs_publisher_job_cb job_cb;
+    void *ctx;
+    atomic_long failed;
+};
+
+/* Status messages carry opaque NULL; jobs carry their id + 1. */
+static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+    vs_publisher *p = opaque;
+    uintptr_t tag = (uintptr_t)m->_private;
+    if (m->err) {
+        atomic_fetch_add(&p->failed, 1);
+        vs_log(VS_LOG_WARN, "not delivered to %s: %s", rd_kafka_topic_name(m->rkt),
+               rd_kafka_err2str(m->err));
+    }
+    if (tag && p->job_cb)
+        p->job_cb(p->ctx, (uint64_t)(tag - 1), m->err);
+}
+
+int vs_publisher_new(const vs_kafka_conf *c, const char *client_id,
+                     vs_publisher_job_cb job_cb, void *ctx,
+                     vs_publisher **out, char *errstr, size_t errsz)
+{
+    *out = NULL;
+    vs_publisher *p = calloc(1, sizeof(*p));
+    if (!p || !(p->status_topic = strdup(c->status_topic)) ||
+        !(p->jobs_topic = strdup(c->jobs_topic))) {
+        snprintf(errstr, errsz, "out of memory");
+        vs_publisher_free(&p, 0);
+        return -1;
+    }
+    p->job_cb = job_cb;
+    p->ctx = ctx;
+    rd_kafka_conf_t *conf = vs_kafka_conf_build(c, VS_KAFKA_PRODUCER, client_id, errstr, errsz);
+    if (!conf) {
+        vs_publisher_free(&p, 0);
+        return -1;
+    }
+    rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
+    rd_kafka_conf_set_opaque(conf, p);
+    char why[512];
+    p->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, why, sizeof why);
+    if (!p->rk) {
+        snprintf(errstr, errsz, "status producer: %s", why);
+        rd_kafka_conf_destroy(conf);
+        vs_publisher_free(&p, 0);
+        return -1;
+    }
+    *out = p;
+    return 0;
+}
+
+int vs_publisher_status(vs_publisher *p, const vs_status *st)
+{
+    char *json = vs_status_to_json(st);
+    if (!json) {
+        atomic_fetch_add(&p->failed, 1);
+        return -1;
+    }
+    const char *key = st->kind == VS_ST_HEARTBEAT ? st->worker : st->job_id;
+    rd_kafka_resp_err_t e = rd_kafka_producev(
+        p->rk, RD_KAFKA_V_TOPIC(p->status_topic),
+        RD_KAFKA_V_KEY(key, strlen(key)),
+        RD_KAFKA_V_VALUE(json, strlen(json)),
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_FREE), RD_KAFKA_V_OPAQUE(NULL), RD_KAFKA_V_END);
+    if (e) {
+        free(json);
+        atomic_fetch_add(&p->failed, 1);
+        vs_log(VS_LOG_WARN, "cannot queue a status message: %s", rd_kafka_err2str(e));
+        return -1;
+    }
+    rd_kafka_poll(p->rk, 0);
+    return 0;
+}
+
+int vs_publisher_job(vs_publisher *p, int32_t partition, const void *key, size_t keylen,
+                     const void *payload, size_t len, const rd_kafka_headers_t *hdrs,
+                     uint64_t id)
+{
+    rd_kafka_headers_t *h = hdrs ? rd_kafka_headers_copy(hdrs) : NULL;
+    rd_kafka_resp_err_t e = rd_kafka_producev(
+        p->rk, RD_KAFKA_V_TOPIC(p->jobs_topic), RD_KAFKA_V_PARTITION(partition),
+        RD_KAFKA_V_KEY(key, keylen), RD_KAFKA_V_VALUE((void *)payload, len),
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(h),
+        RD_KAFKA_V_OPAQUE((void *)(uintptr_t)(id + 1)), RD_KAFKA_V_END);
+    if (e) {
+        if (h)
+            rd_kafka_headers_destroy(h);
+        vs_log(VS_LOG_WARN, "cannot queue a job for another worker: %s", rd_kafka_err2str(e));
+        return -1;
+    }
+    rd_kafka_poll(p->rk, 0);
+    return 0;
+}
+
+rd_kafka_t *vs_publisher_rk(vs_publisher *p)
+{
+    return p->rk;
+}
+
+void vs_publisher_poll(vs_publisher *p, int timeout_ms)
+{
+    rd_kafka_poll(p->rk, timeout_ms);
+}
+
+long vs_publisher_failed(const vs_publisher *p)
+{
+    return atomic_load(&((vs_publisher *)p)->failed);
+}
+
+int vs_publisher_free(vs_publisher **pp, int timeout_ms)
+{
+    vs_publisher *p = pp ? *pp : NULL;
+    int rc = 0;
+    if (!p)
+        return 0;
+    if (p->rk) {
+        rd_kafka_flush(p->rk, timeout_ms);
+        int left = rd_kafka_outq_len(p->rk);
+        if (left > 0) {
+            vs_log(VS_LOG_WARN, "%d status message(s) not delivered", left);
+            rc = -1;
+        }
+        rd_kafka_destroy(p->rk);
+    }
+    if (atomic_load(&p->failed) > 0)
+        rc = -1;
+    free(p->status_topic);
+    free(p->jobs_topic);
+    free(p);
+    *pp = NULL;
+    return rc;
+}

@@ -1,0 +1,41 @@
+/* kafka/publish.h - the worker's Kafka producer (internal to the worker service).
+ *
+ * Publishes status messages (keyed by job id, heartbeats by worker id) and
+ * re-publishes jobs handed to another worker. Delivery reports are served
+ * by vs_publisher_poll from the service thread; a handed-over job is
+ * reported back through a callback with the id given at send time. */
+#ifndef VS_KAFKA_PUBLISH_H
+#define VS_KAFKA_PUBLISH_H
+#include <stddef.h>
+#include <stdint.h>
+#include <librdkafka/rdkafka.h>
+#include "kafka/client.h"
+#include "status.h"
+
+typedef struct vs_publisher vs_publisher;
+
+/* Called from vs_publisher_poll for every job sent with vs_publisher_job. */
+typedef void (*vs_publisher_job_cb)(void *ctx, uint64_t id, rd_kafka_resp_err_t err);
+
+int vs_publisher_new(const vs_kafka_conf *c, const char *client_id,
+                     vs_publisher_job_cb job_cb, void *ctx,
+                     vs_publisher **out, char *errstr, size_t errsz);
+/* Queues one status message. Returns 0, or -1 when it could not be queued
+ * (logged; counted as undelivered). */
+int vs_publisher_status(vs_publisher *p, const vs_status *st);
+/* Queues a copy of a job message for partition of the jobs topic, with
+ * the given headers (copied; may be NULL). */
+int vs_publisher_job(vs_publisher *p, int32_t partition, const void *key, size_t keylen,
+                     const void *payload, size_t len, const rd_kafka_headers_t *hdrs,
+                     uint64_t id);
+/* The producer handle (for admin requests); owned by the publisher. */
+rd_kafka_t *vs_publisher_rk(vs_publisher *p);
+/* Serves delivery reports. */
+void vs_publisher_poll(vs_publisher *p, int timeout_ms);
+/* Messages that were not delivered so far. */
+long vs_publisher_failed(const vs_publisher *p);
+/* Flushes for at most timeout_ms and frees. Returns 0 when everything was
+ * delivered, -1 otherwise. Accepts NULL; clears the pointer. */
+int vs_publisher_free(vs_publisher **p, int timeout_ms);
+
+#endif

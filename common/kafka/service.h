@@ -1,0 +1,78 @@
+/* kafka/service.h - the worker service: the API for vs-worker and for
+ * vs-produce's embedded mode (local workers in the producer's process).
+ *
+ * A service is one consumer-group member of the jobs topic plus up to
+ * `parallel` job slots, each running vs_pipeline_run on its own thread.
+ * The consumer thread keeps polling while jobs run (so max.poll.interval.ms
+ * is never exceeded however long a job takes), pauses its partitions while
+ * every slot is busy, stores a job's offset only once the job reached its
+ * final state (done / skipped / failed), and publishes started / progress /
+ * final states and a heartbeat to the status topic. NVENC sessions are
+ * limited per machine through flock()ed slot files shared by every process
+ * on the machine. A busy GPU puts the job back and lowers the slot count
+ * for a while; nothing is reported as failed. Stopping: no new jobs, the
+ * running ones get `grace` seconds, then are cancelled and handed back
+ * uncommitted, and the member leaves the group cleanly. */
+#ifndef VS_KAFKA_SERVICE_H
+#define VS_KAFKA_SERVICE_H
+#include <stddef.h>
+#include "kafka/client.h"
+#include "media/pipeline.h"
+
+#define VS_GPU_LOCK_DIR      "/tmp/vs-gpu-slots"
+#define VS_GPU_SESSIONS      3      /* NVENC session cap per machine (oldest drivers) */
+#define VS_GRACE_S           30.0
+#define VS_GPU_BACKOFF_S     30.0   /* a busy GPU lowers the slot count this long */
+#define VS_HEARTBEAT_S       5.0
+
+typedef struct vs_service vs_service;
+
+typedef struct vs_service_opts {
+    const vs_kafka_conf *kafka;  /* copied by vs_service_start; brokers required */
+    int parallel;                /* job slots; 0 = from the encoder (1 CPU, gpu_sessions NVENC) */
+    enum vs_encoder_pref encoder;
+    int gpu_sessions;            /* NVENC cap per machine; 0 = VS_GPU_SESSIONS */
+    const char *gpu_lock_dir;    /* NULL = VS_GPU_LOCK_DIR */
+    double grace_s;              /* < 0 = VS_GRACE_S; 0 = hand running jobs back at once */
+    double gpu_backoff_s;        /* <= 0 = VS_GPU_BACKOFF_S */
+    double heartbeat_s;          /* <= 0 = VS_HEARTBEAT_S */
+    const char *worker_id;       /* NULL = host:pid:random */
+    const char *fault;           /* test fault point passed to the pipeline, or NULL */
+} vs_service_opts;
+
+/* What a service has done so far (for logs and tests). */
+typedef struct vs_service_stats {
+    long done, skipped, failed;
+    long busy_gpu;     /* attempts refused by a full GPU (put back, not failed) */
+    long handed_back;  /* cancelled at shutdown, left uncommitted */
+    long handed_over;  /* passed to an idle worker while every slot was busy */
+} vs_service_stats;
+
+/* Creates the consumer and status producer, joins the group and starts
+ * the threads. Returns 0 and a running service, or -1 with errstr (bad
+ * configuration, librdkafka refused a property, ...). */
+int vs_service_start(const vs_service_opts *opts, vs_service **out,
+                     char *errstr, size_t errsz);
+/* The worker id in use (owned by the service). */
+const char *vs_service_worker_id(const vs_service *s);
+/* Asks the service to stop: take no new job, give running jobs grace_s
+ * (from the options) to finish, then cancel and hand them back, leave the
+ * group. Returns at once; safe to call from any thread, more than once
+ * (not from a signal handler: set a flag there and call this from main). */
+void vs_service_stop(vs_service *s);
+/* As vs_service_stop, with no grace: running jobs are cancelled and
+ * handed back at once (a second Ctrl-C). */
+void vs_service_stop_now(vs_service *s);
+/* Waits up to timeout_ms (< 0 = forever) for the service to have stopped.
+ * Returns 1 when stopped, 0 on timeout. */
+int vs_service_wait(vs_service *s, int timeout_ms);
+/* Counters, safe to call while running. */
+void vs_service_get_stats(vs_service *s, vs_service_stats *st);
+/* After the service stopped: 0 when it stopped because it was asked to,
+ * -1 when it gave up on its own (fatal Kafka error), with the reason. */
+int vs_service_error(vs_service *s, char *errstr, size_t errsz);
+/* Stops (if running), waits, and frees. Accepts NULL, clears the pointer.
+ * Returns 0 when every status message was delivered, -1 otherwise. */
+int vs_service_free(vs_service **s);
+
+#endif
