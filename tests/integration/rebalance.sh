@@ -7,7 +7,7 @@
 source "$(dirname "$0")/lib.sh"
 
 start_broker
-start_worker wA --parallel 16 --fault slow:15
+start_worker wA --parallel 16 --fault slow:30
 wait_log "$WORK/wA.log" "assigned 16" 20
 
 mkdir -p "$WORK/out"
