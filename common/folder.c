@@ -7,11 +7,11 @@
  * be the input folder and is created with its parents. The summary line
  * uses the original's words. */
 #include "folder.h"
+#include "errstr.h"
 
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,18 +20,6 @@
 #include <unistd.h>
 
 #define VS_SIDECAR_SUFFIX ".vad.json"
-
-static void set_err(char *errstr, size_t errsz, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_err(char *errstr, size_t errsz, const char *fmt, ...)
-{
-    if (!errstr || errsz == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(errstr, errsz, fmt, ap);
-    va_end(ap);
-}
 
 /* ---- paths ---- */
 
@@ -256,16 +244,16 @@ int vs_folder_scan(const char *dir, const char *extensions, const char *vad_json
     if (!f || !(f->dir = vs_abspath(dir)))
         goto oom;
     if (stat(f->dir, &st) < 0) {
-        set_err(errstr, errsz, "%s: %s", dir, strerror(errno));
+        vs_set_err(errstr, errsz, "%s: %s", dir, strerror(errno));
         goto fail;
     }
     if (!S_ISDIR(st.st_mode)) {
-        set_err(errstr, errsz, "%s: not a folder", dir);
+        vs_set_err(errstr, errsz, "%s: not a folder", dir);
         goto fail;
     }
     d = opendir(f->dir);
     if (!d) {
-        set_err(errstr, errsz, "%s: %s", dir, strerror(errno));
+        vs_set_err(errstr, errsz, "%s: %s", dir, strerror(errno));
         goto fail;
     }
     struct dirent *de;
@@ -299,15 +287,15 @@ int vs_folder_scan(const char *dir, const char *extensions, const char *vad_json
         if (!(f->sidecar = vs_abspath(vad_json)))
             goto oom;
         if (stat(f->sidecar, &st) < 0) {
-            set_err(errstr, errsz, "%s: %s", vad_json, strerror(errno));
+            vs_set_err(errstr, errsz, "%s: %s", vad_json, strerror(errno));
             goto fail;
         }
         if (!S_ISREG(st.st_mode)) {
-            set_err(errstr, errsz, "%s: not a regular file", vad_json);
+            vs_set_err(errstr, errsz, "%s: not a regular file", vad_json);
             goto fail;
         }
     } else if (sidecars.n == 0) {
-        set_err(errstr, errsz, "no *.vad.json sidecar in %s (give one with --vad-json)",
+        vs_set_err(errstr, errsz, "no *.vad.json sidecar in %s (give one with --vad-json)",
                 f->dir);
         goto fail;
     } else if (sidecars.n > 1) {
@@ -325,7 +313,7 @@ int vs_folder_scan(const char *dir, const char *extensions, const char *vad_json
     *out = f;
     return 0;
 oom:
-    set_err(errstr, errsz, "%s: out of memory", dir);
+    vs_set_err(errstr, errsz, "%s: out of memory", dir);
 fail:
     if (d)
         closedir(d);
@@ -345,32 +333,32 @@ int vs_folder_prepare_output(const char *in_dir, const char *out_dir,
     int rc = -1;
 
     if (!in_abs || !out_abs) {
-        set_err(errstr, errsz, "out of memory");
+        vs_set_err(errstr, errsz, "out of memory");
         goto out;
     }
     if (strcmp(in_abs, out_abs) == 0) {
-        set_err(errstr, errsz, "output folder %s is the input folder "
+        vs_set_err(errstr, errsz, "output folder %s is the input folder "
                 "(it would overwrite the sources)", out_dir);
         goto out;
     }
     if (stat(in_abs, &si) < 0) {
-        set_err(errstr, errsz, "%s: %s", in_dir, strerror(errno));
+        vs_set_err(errstr, errsz, "%s: %s", in_dir, strerror(errno));
         goto out;
     }
     if (stat(out_abs, &so) == 0) {
         if (so.st_dev == si.st_dev && so.st_ino == si.st_ino) {
-            set_err(errstr, errsz, "output folder %s is the input folder %s "
+            vs_set_err(errstr, errsz, "output folder %s is the input folder %s "
                     "(it would overwrite the sources)", out_dir, in_dir);
             goto out;
         }
         if (!S_ISDIR(so.st_mode)) {
-            set_err(errstr, errsz, "output folder %s: not a folder", out_dir);
+            vs_set_err(errstr, errsz, "output folder %s: not a folder", out_dir);
             goto out;
         }
     }
     /* A folder that does not exist yet cannot be the input folder. */
     if (vs_mkdir_p(out_abs) < 0) {
-        set_err(errstr, errsz, "cannot create output folder %s: %s", out_dir, strerror(errno));
+        vs_set_err(errstr, errsz, "cannot create output folder %s: %s", out_dir, strerror(errno));
         goto out;
     }
     rc = 0;

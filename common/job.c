@@ -10,10 +10,10 @@
  * back to the same double: cJSON's own printer accepts a 15-digit form
  * that is merely close, which would move segment boundaries by an ulp. */
 #include "job.h"
+#include "errstr.h"
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,18 +24,6 @@
 #define VS_JOB_TIME_EPS 1e-6
 /* Longest signature accepted (hex HMAC-SHA256 is 64 characters). */
 #define VS_JOB_MAX_SIGNATURE 512
-
-static void set_err(char *errstr, size_t errsz, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_err(char *errstr, size_t errsz, const char *fmt, ...)
-{
-    if (!errstr || errsz == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(errstr, errsz, fmt, ap);
-    va_end(ap);
-}
 
 static const char *const vs_job_codecs[] = { "h264", "hevc", "av1", "vp9" };
 
@@ -195,32 +183,32 @@ static int get_string(const cJSON *root, const char *key, size_t max, char **dst
 {
     const cJSON *it = cJSON_GetObjectItemCaseSensitive(root, key);
     if (!it) {
-        set_err(errstr, errsz, "job: missing \"%s\"", key);
+        vs_set_err(errstr, errsz, "job: missing \"%s\"", key);
         return -1;
     }
     if (!cJSON_IsString(it) || !it->valuestring) {
-        set_err(errstr, errsz, "job: \"%s\" must be a string", key);
+        vs_set_err(errstr, errsz, "job: \"%s\" must be a string", key);
         return -1;
     }
     const char *s = it->valuestring;
     size_t len = strlen(s);
     if (len == 0) {
-        set_err(errstr, errsz, "job: \"%s\" is empty", key);
+        vs_set_err(errstr, errsz, "job: \"%s\" is empty", key);
         return -1;
     }
     if (len > max) {
-        set_err(errstr, errsz, "job: \"%s\" is longer than %zu bytes", key, max);
+        vs_set_err(errstr, errsz, "job: \"%s\" is longer than %zu bytes", key, max);
         return -1;
     }
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c < 0x20 || c == 0x7f) {
-            set_err(errstr, errsz, "job: \"%s\" contains a control character", key);
+            vs_set_err(errstr, errsz, "job: \"%s\" contains a control character", key);
             return -1;
         }
     }
     if (!(*dst = strdup(s))) {
-        set_err(errstr, errsz, "job: out of memory");
+        vs_set_err(errstr, errsz, "job: out of memory");
         return -1;
     }
     return 0;
@@ -236,11 +224,11 @@ static int get_number(const cJSON *root, const char *key, const double *dflt, do
         return 0;
     }
     if (!it) {
-        set_err(errstr, errsz, "job: missing \"%s\"", key);
+        vs_set_err(errstr, errsz, "job: missing \"%s\"", key);
         return -1;
     }
     if (!cJSON_IsNumber(it) || !isfinite(it->valuedouble)) {
-        set_err(errstr, errsz, "job: \"%s\" must be a finite number", key);
+        vs_set_err(errstr, errsz, "job: \"%s\" must be a finite number", key);
         return -1;
     }
     *dst = it->valuedouble;
@@ -256,7 +244,7 @@ static int get_bool(const cJSON *root, const char *key, int *dst, char *errstr, 
         return 0;
     }
     if (!cJSON_IsBool(it)) {
-        set_err(errstr, errsz, "job: \"%s\" must be true or false", key);
+        vs_set_err(errstr, errsz, "job: \"%s\" must be true or false", key);
         return -1;
     }
     *dst = cJSON_IsTrue(it) ? 1 : 0;
@@ -267,25 +255,25 @@ static int get_segments(const cJSON *root, vs_job *j, char *errstr, size_t errsz
 {
     const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, "segments");
     if (!arr) {
-        set_err(errstr, errsz, "job: missing \"segments\"");
+        vs_set_err(errstr, errsz, "job: missing \"segments\"");
         return -1;
     }
     if (!cJSON_IsArray(arr)) {
-        set_err(errstr, errsz, "job: \"segments\" must be an array");
+        vs_set_err(errstr, errsz, "job: \"segments\" must be an array");
         return -1;
     }
     int count = cJSON_GetArraySize(arr);
     if (count <= 0) {
-        set_err(errstr, errsz, "job: \"segments\" is empty");
+        vs_set_err(errstr, errsz, "job: \"segments\" is empty");
         return -1;
     }
     if (count > VS_JOB_MAX_SEGMENTS) {
-        set_err(errstr, errsz, "job: %d segments (at most %d)", count, VS_JOB_MAX_SEGMENTS);
+        vs_set_err(errstr, errsz, "job: %d segments (at most %d)", count, VS_JOB_MAX_SEGMENTS);
         return -1;
     }
     j->seg = calloc((size_t)count, sizeof *j->seg);
     if (!j->seg) {
-        set_err(errstr, errsz, "job: out of memory");
+        vs_set_err(errstr, errsz, "job: out of memory");
         return -1;
     }
     size_t i = 0;
@@ -295,43 +283,43 @@ static int get_segments(const cJSON *root, vs_job *j, char *errstr, size_t errsz
                     *c = cJSON_GetArrayItem(t, 2);
         if (!cJSON_IsArray(t) || cJSON_GetArraySize(t) != 3 ||
             !cJSON_IsNumber(a) || !cJSON_IsNumber(b) || !cJSON_IsNumber(c)) {
-            set_err(errstr, errsz, "job: segments[%zu] is not a [start, end, speed] "
+            vs_set_err(errstr, errsz, "job: segments[%zu] is not a [start, end, speed] "
                     "array of 3 numbers", i);
             return -1;
         }
         double s = a->valuedouble, e = b->valuedouble, v = c->valuedouble;
         if (!isfinite(s) || !isfinite(e) || !isfinite(v)) {
-            set_err(errstr, errsz, "job: segments[%zu] has a non-finite number", i);
+            vs_set_err(errstr, errsz, "job: segments[%zu] has a non-finite number", i);
             return -1;
         }
         if (s < 0 || e < 0) {
-            set_err(errstr, errsz, "job: segments[%zu] has a negative time [%.17g, %.17g]",
+            vs_set_err(errstr, errsz, "job: segments[%zu] has a negative time [%.17g, %.17g]",
                     i, s, e);
             return -1;
         }
         if (!(e > s)) {
-            set_err(errstr, errsz, "job: segments[%zu] ends at or before its start "
+            vs_set_err(errstr, errsz, "job: segments[%zu] ends at or before its start "
                     "[%.17g, %.17g]", i, s, e);
             return -1;
         }
         if (v < 1.0 || v > VS_MAX_SPEED) {
-            set_err(errstr, errsz, "job: segments[%zu] speed %g is outside [1, %g]",
+            vs_set_err(errstr, errsz, "job: segments[%zu] speed %g is outside [1, %g]",
                     i, v, VS_MAX_SPEED);
             return -1;
         }
         double want = i == 0 ? 0.0 : j->seg[i - 1].end;
         if (fabs(s - want) > VS_JOB_TIME_EPS) {
             if (i == 0)
-                set_err(errstr, errsz, "job: segments[0] starts at %.17g, not at 0", s);
+                vs_set_err(errstr, errsz, "job: segments[0] starts at %.17g, not at 0", s);
             else
-                set_err(errstr, errsz, "job: segments[%zu] starts at %.17g but "
+                vs_set_err(errstr, errsz, "job: segments[%zu] starts at %.17g but "
                         "segments[%zu] ends at %.17g (not contiguous)", i, s, i - 1, want);
             return -1;
         }
         /* Snap to the previous end so the timeline has no gap at all. */
         s = want;
         if (!(e > s)) {
-            set_err(errstr, errsz, "job: segments[%zu] is empty", i);
+            vs_set_err(errstr, errsz, "job: segments[%zu] is empty", i);
             return -1;
         }
         j->seg[i] = (vs_segment){ .start = s, .end = e, .speed = v, .silent = v != 1.0 };
@@ -345,26 +333,26 @@ static int from_json(const cJSON *root, vs_job **out, char *errstr, size_t errsz
 {
     vs_job *j = NULL;
     if (!cJSON_IsObject(root)) {
-        set_err(errstr, errsz, "job: not a JSON object");
+        vs_set_err(errstr, errsz, "job: not a JSON object");
         return -1;
     }
     const cJSON *type = cJSON_GetObjectItemCaseSensitive(root, "type");
     if (!cJSON_IsString(type) || strcmp(type->valuestring, "job") != 0) {
-        set_err(errstr, errsz, "job: \"type\" is not \"job\"");
+        vs_set_err(errstr, errsz, "job: \"type\" is not \"job\"");
         return -1;
     }
     const cJSON *ver = cJSON_GetObjectItemCaseSensitive(root, "version");
     if (!ver) {
-        set_err(errstr, errsz, "job: missing \"version\"");
+        vs_set_err(errstr, errsz, "job: missing \"version\"");
         return -1;
     }
     if (!cJSON_IsNumber(ver) || ver->valuedouble != VS_JOB_VERSION) {
-        set_err(errstr, errsz, "job: unsupported version (only %d is supported)",
+        vs_set_err(errstr, errsz, "job: unsupported version (only %d is supported)",
                 VS_JOB_VERSION);
         return -1;
     }
     if (!(j = calloc(1, sizeof *j))) {
-        set_err(errstr, errsz, "job: out of memory");
+        vs_set_err(errstr, errsz, "job: out of memory");
         return -1;
     }
     if (get_string(root, "job_id", VS_JOB_MAX_ID, &j->job_id, errstr, errsz) < 0 ||
@@ -373,23 +361,23 @@ static int from_json(const cJSON *root, vs_job **out, char *errstr, size_t errsz
         get_string(root, "output", VS_JOB_MAX_PATH, &j->output, errstr, errsz) < 0)
         goto fail;
     if (j->input[0] != '/') {
-        set_err(errstr, errsz, "job: \"input\" must be an absolute path");
+        vs_set_err(errstr, errsz, "job: \"input\" must be an absolute path");
         goto fail;
     }
     if (j->output[0] != '/') {
-        set_err(errstr, errsz, "job: \"output\" must be an absolute path");
+        vs_set_err(errstr, errsz, "job: \"output\" must be an absolute path");
         goto fail;
     }
     if (get_number(root, "offset", NULL, &j->offset, errstr, errsz) < 0)
         goto fail;
     if (j->offset < 0) {
-        set_err(errstr, errsz, "job: \"offset\" is negative");
+        vs_set_err(errstr, errsz, "job: \"offset\" is negative");
         goto fail;
     }
     if (get_number(root, "duration", NULL, &j->duration, errstr, errsz) < 0)
         goto fail;
     if (!(j->duration > 0)) {
-        set_err(errstr, errsz, "job: \"duration\" must be > 0");
+        vs_set_err(errstr, errsz, "job: \"duration\" must be > 0");
         goto fail;
     }
     if (get_bool(root, "indicator", &j->indicator, errstr, errsz) < 0 ||
@@ -399,7 +387,7 @@ static int from_json(const cJSON *root, vs_job **out, char *errstr, size_t errsz
     const cJSON *codec = cJSON_GetObjectItemCaseSensitive(root, "codec");
     if (codec && !cJSON_IsNull(codec)) {
         if (!cJSON_IsString(codec) || !codec_known(codec->valuestring)) {
-            set_err(errstr, errsz, "job: \"codec\" must be null or one of h264, hevc, av1, vp9");
+            vs_set_err(errstr, errsz, "job: \"codec\" must be null or one of h264, hevc, av1, vp9");
             goto fail;
         }
         if (!(j->codec = strdup(codec->valuestring)))
@@ -408,7 +396,7 @@ static int from_json(const cJSON *root, vs_job **out, char *errstr, size_t errsz
     const cJSON *sig = cJSON_GetObjectItemCaseSensitive(root, "signature");
     if (sig && !cJSON_IsNull(sig)) {
         if (!cJSON_IsString(sig) || strlen(sig->valuestring) > VS_JOB_MAX_SIGNATURE) {
-            set_err(errstr, errsz, "job: \"signature\" must be null or a string of at most "
+            vs_set_err(errstr, errsz, "job: \"signature\" must be null or a string of at most "
                     "%d characters", VS_JOB_MAX_SIGNATURE);
             goto fail;
         }
@@ -420,7 +408,7 @@ static int from_json(const cJSON *root, vs_job **out, char *errstr, size_t errsz
         goto fail;
     double last = j->seg[j->n_seg - 1].end;
     if (fabs(last - j->duration) > VS_JOB_TIME_EPS) {
-        set_err(errstr, errsz, "job: segments end at %.17g but \"duration\" is %.17g",
+        vs_set_err(errstr, errsz, "job: segments end at %.17g but \"duration\" is %.17g",
                 last, j->duration);
         goto fail;
     }
@@ -430,13 +418,13 @@ static int from_json(const cJSON *root, vs_job **out, char *errstr, size_t errsz
     if (get_number(root, "out_duration", &sum, &j->out_duration, errstr, errsz) < 0)
         goto fail;
     if (j->out_duration < 0) {
-        set_err(errstr, errsz, "job: \"out_duration\" is negative");
+        vs_set_err(errstr, errsz, "job: \"out_duration\" is negative");
         goto fail;
     }
     *out = j;
     return 0;
 oom:
-    set_err(errstr, errsz, "job: out of memory");
+    vs_set_err(errstr, errsz, "job: out of memory");
 fail:
     vs_job_free(&j);
     return -1;
@@ -446,11 +434,11 @@ int vs_job_parse(const char *buf, size_t len, vs_job **out, char *errstr, size_t
 {
     *out = NULL;
     if (!buf) {
-        set_err(errstr, errsz, "job: empty message");
+        vs_set_err(errstr, errsz, "job: empty message");
         return -1;
     }
     if (len > VS_JOB_MAX_BYTES) {
-        set_err(errstr, errsz, "job: message of %zu bytes is larger than %d bytes",
+        vs_set_err(errstr, errsz, "job: message of %zu bytes is larger than %d bytes",
                 len, VS_JOB_MAX_BYTES);
         return -1;
     }
@@ -458,23 +446,23 @@ int vs_job_parse(const char *buf, size_t len, vs_job **out, char *errstr, size_t
     while (len > 0 && buf[len - 1] == '\0')
         len--;
     if (len == 0) {
-        set_err(errstr, errsz, "job: empty message");
+        vs_set_err(errstr, errsz, "job: empty message");
         return -1;
     }
     if (memchr(buf, '\0', len)) {
-        set_err(errstr, errsz, "job: not JSON (contains a NUL byte)");
+        vs_set_err(errstr, errsz, "job: not JSON (contains a NUL byte)");
         return -1;
     }
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithLengthOpts(buf, len, &end, 0);
     if (!root) {
         size_t at = end && end >= buf ? (size_t)(end - buf) : 0;
-        set_err(errstr, errsz, "job: not JSON (error near byte %zu)", at);
+        vs_set_err(errstr, errsz, "job: not JSON (error near byte %zu)", at);
         return -1;
     }
     for (const char *p = end; p && p < buf + len; p++) {
         if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r') {
-            set_err(errstr, errsz, "job: not JSON (trailing data at byte %zu)",
+            vs_set_err(errstr, errsz, "job: not JSON (trailing data at byte %zu)",
                     (size_t)(p - buf));
             cJSON_Delete(root);
             return -1;
@@ -490,7 +478,7 @@ int vs_job_load(const char *path, vs_job **out, char *errstr, size_t errsz)
     *out = NULL;
     FILE *f = fopen(path, "rb");
     if (!f) {
-        set_err(errstr, errsz, "%s: %s", path, strerror(errno));
+        vs_set_err(errstr, errsz, "%s: %s", path, strerror(errno));
         return -1;
     }
     /* Read at most one byte past the bound, to tell "too large" apart. */
@@ -498,7 +486,7 @@ int vs_job_load(const char *path, vs_job **out, char *errstr, size_t errsz)
     char *buf = malloc(cap);
     if (!buf) {
         fclose(f);
-        set_err(errstr, errsz, "%s: out of memory", path);
+        vs_set_err(errstr, errsz, "%s: out of memory", path);
         return -1;
     }
     size_t len = fread(buf, 1, cap, f);
@@ -506,7 +494,7 @@ int vs_job_load(const char *path, vs_job **out, char *errstr, size_t errsz)
     fclose(f);
     if (rd_err) {
         free(buf);
-        set_err(errstr, errsz, "%s: read error", path);
+        vs_set_err(errstr, errsz, "%s: read error", path);
         return -1;
     }
     int rc = vs_job_parse(buf, len, out, errstr, errsz);

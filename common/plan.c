@@ -12,24 +12,12 @@
  * segments never touch (two silences may: touching intervals keep their
  * own speeds), and no segment has zero length. */
 #include "plan.h"
+#include "errstr.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void set_err(char *errstr, size_t errsz, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_err(char *errstr, size_t errsz, const char *fmt, ...)
-{
-    if (!errstr || errsz == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(errstr, errsz, fmt, ap);
-    va_end(ap);
-}
 
 double vs_plan_window(double file_duration, double offset, double process_duration)
 {
@@ -97,15 +85,15 @@ int vs_plan_build(const vs_interval *silences, size_t n, double analyzed_duratio
     if (warn && warnsz)
         warn[0] = '\0';
     if (!isfinite(d) || d <= 0) {
-        set_err(errstr, errsz, "nothing to process: the window is %g s long", d);
+        vs_set_err(errstr, errsz, "nothing to process: the window is %g s long", d);
         return -1;
     }
     if (!isfinite(analyzed_duration) || analyzed_duration < 0) {
-        set_err(errstr, errsz, "analyzed duration must be a number >= 0");
+        vs_set_err(errstr, errsz, "analyzed duration must be a number >= 0");
         return -1;
     }
     if (n > 0 && !silences) {
-        set_err(errstr, errsz, "no silence intervals given");
+        vs_set_err(errstr, errsz, "no silence intervals given");
         return -1;
     }
     /* The sidecar reader has checked these; the planner must not rely on
@@ -114,7 +102,7 @@ int vs_plan_build(const vs_interval *silences, size_t n, double analyzed_duratio
         double s = silences[i].start, e = silences[i].end;
         if (!isfinite(s) || !isfinite(e) || s < 0 || e <= s ||
             (i > 0 && s < silences[i - 1].end)) {
-            set_err(errstr, errsz, "silence interval %zu [%g, %g] is negative, reversed, "
+            vs_set_err(errstr, errsz, "silence interval %zu [%g, %g] is negative, reversed, "
                     "overlapping or unsorted", i, s, e);
             return -1;
         }
@@ -186,7 +174,7 @@ int vs_plan_build(const vs_interval *silences, size_t n, double analyzed_duratio
     *out = p;
     return 0;
 oom:
-    set_err(errstr, errsz, "out of memory");
+    vs_set_err(errstr, errsz, "out of memory");
     free(pc);
     vs_plan_free(&p);
     return -1;

@@ -5,25 +5,13 @@
  * cover picture does not count) or without a known duration is refused:
  * the producer must not plan what the worker cannot re-time. */
 #include "probe.h"
+#include "errstr.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <libavformat/avformat.h>
 #include <libavutil/error.h>
-
-static void set_err(char *errstr, size_t errsz, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_err(char *errstr, size_t errsz, const char *fmt, ...)
-{
-    if (!errstr || errsz == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(errstr, errsz, fmt, ap);
-    va_end(ap);
-}
 
 static const char *base_name(const char *path)
 {
@@ -42,13 +30,13 @@ int vs_probe_duration(const char *path, double *duration, char *errstr, size_t e
     err = avformat_open_input(&fmt, path, NULL, NULL);
     if (err < 0) {
         av_strerror(err, msg, sizeof msg);
-        set_err(errstr, errsz, "%s: %s", name, msg);
+        vs_set_err(errstr, errsz, "%s: %s", name, msg);
         return -1;
     }
     err = avformat_find_stream_info(fmt, NULL);
     if (err < 0) {
         av_strerror(err, msg, sizeof msg);
-        set_err(errstr, errsz, "%s: cannot read stream info: %s", name, msg);
+        vs_set_err(errstr, errsz, "%s: cannot read stream info: %s", name, msg);
         goto out;
     }
     int has_video = 0;
@@ -61,11 +49,11 @@ int vs_probe_duration(const char *path, double *duration, char *errstr, size_t e
         }
     }
     if (!has_video) {
-        set_err(errstr, errsz, "%s: no video stream", name);
+        vs_set_err(errstr, errsz, "%s: no video stream", name);
         goto out;
     }
     if (fmt->duration == AV_NOPTS_VALUE || fmt->duration <= 0) {
-        set_err(errstr, errsz, "%s: the container states no duration", name);
+        vs_set_err(errstr, errsz, "%s: the container states no duration", name);
         goto out;
     }
     *duration = (double)fmt->duration / AV_TIME_BASE;

@@ -8,10 +8,10 @@
  * be a folder inside a root. "Inside" compares whole components: a root
  * /data/in contains /data/in/a.mp4 but not /data/in2/a.mp4. */
 #include "roots.h"
+#include "errstr.h"
 
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,18 +24,6 @@ struct vs_roots {
     char **dir; /* canonical, no trailing '/' except for "/" itself */
     size_t n, cap;
 };
-
-static void set_err(char *errstr, size_t errsz, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_err(char *errstr, size_t errsz, const char *fmt, ...)
-{
-    if (!errstr || errsz == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(errstr, errsz, fmt, ap);
-    va_end(ap);
-}
 
 vs_roots *vs_roots_new(void)
 {
@@ -104,7 +92,7 @@ static int add_canonical(vs_roots *roots, char *canon, char *errstr, size_t errs
         char **d = realloc(roots->dir, cap * sizeof *d);
         if (!d) {
             free(canon);
-            set_err(errstr, errsz, "roots: out of memory");
+            vs_set_err(errstr, errsz, "roots: out of memory");
             return -1;
         }
         roots->dir = d;
@@ -117,17 +105,17 @@ static int add_canonical(vs_roots *roots, char *canon, char *errstr, size_t errs
 int vs_roots_add(vs_roots *roots, const char *dir, char *errstr, size_t errsz)
 {
     if (!roots || !dir || !dir[0]) {
-        set_err(errstr, errsz, "root: empty folder name");
+        vs_set_err(errstr, errsz, "root: empty folder name");
         return -1;
     }
     char *canon = realpath(dir, NULL);
     if (!canon) {
-        set_err(errstr, errsz, "root %s: %s", dir, strerror(errno));
+        vs_set_err(errstr, errsz, "root %s: %s", dir, strerror(errno));
         return -1;
     }
     struct stat st;
     if (stat(canon, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        set_err(errstr, errsz, "root %s: not a folder", dir);
+        vs_set_err(errstr, errsz, "root %s: not a folder", dir);
         free(canon);
         return -1;
     }
@@ -140,7 +128,7 @@ int vs_roots_add_list(vs_roots *roots, const char *list, char *errstr, size_t er
         return 0;
     char *copy = strdup(list);
     if (!copy) {
-        set_err(errstr, errsz, "roots: out of memory");
+        vs_set_err(errstr, errsz, "roots: out of memory");
         return -1;
     }
     int rc = 0;
@@ -161,7 +149,7 @@ int vs_roots_add_cwd(vs_roots *roots, char *errstr, size_t errsz)
 {
     char cwd[PATH_MAX];
     if (!getcwd(cwd, sizeof cwd)) {
-        set_err(errstr, errsz, "root: working directory: %s", strerror(errno));
+        vs_set_err(errstr, errsz, "root: working directory: %s", strerror(errno));
         return -1;
     }
     return vs_roots_add(roots, cwd, errstr, errsz);
@@ -175,7 +163,7 @@ int vs_roots_setup(vs_roots **out, const char *const *dirs, size_t n_dirs,
         *defaulted = 0;
     vs_roots *r = vs_roots_new();
     if (!r) {
-        set_err(errstr, errsz, "roots: out of memory");
+        vs_set_err(errstr, errsz, "roots: out of memory");
         return -1;
     }
     for (size_t i = 0; i < n_dirs; i++)
@@ -202,15 +190,15 @@ fail:
 static int check_syntax(const char *what, const char *path, char *errstr, size_t errsz)
 {
     if (!path || !path[0]) {
-        set_err(errstr, errsz, "%s: empty path", what);
+        vs_set_err(errstr, errsz, "%s: empty path", what);
         return -1;
     }
     if (strnlen(path, (size_t)VS_JOB_MAX_PATH + 1) > VS_JOB_MAX_PATH) {
-        set_err(errstr, errsz, "%s: path longer than %d bytes", what, VS_JOB_MAX_PATH);
+        vs_set_err(errstr, errsz, "%s: path longer than %d bytes", what, VS_JOB_MAX_PATH);
         return -1;
     }
     if (path[0] != '/') {
-        set_err(errstr, errsz, "%s %s: not an absolute path", what, path);
+        vs_set_err(errstr, errsz, "%s %s: not an absolute path", what, path);
         return -1;
     }
     for (const char *p = path; *p;) {
@@ -218,7 +206,7 @@ static int check_syntax(const char *what, const char *path, char *errstr, size_t
             p++;
         size_t len = strcspn(p, "/");
         if (len == 2 && p[0] == '.' && p[1] == '.') {
-            set_err(errstr, errsz, "%s %s: \"..\" is not allowed in a path", what, path);
+            vs_set_err(errstr, errsz, "%s %s: \"..\" is not allowed in a path", what, path);
             return -1;
         }
         p += len;
@@ -240,9 +228,9 @@ static void outside_err(const char *what, const char *path, const char *canon,
                         char *errstr, size_t errsz)
 {
     if (strcmp(path, canon) == 0)
-        set_err(errstr, errsz, "%s %s: outside the worker's roots", what, path);
+        vs_set_err(errstr, errsz, "%s %s: outside the worker's roots", what, path);
     else
-        set_err(errstr, errsz, "%s %s: resolves outside the worker's roots", what, path);
+        vs_set_err(errstr, errsz, "%s %s: resolves outside the worker's roots", what, path);
 }
 
 int vs_roots_resolve_input(const vs_roots *roots, const char *path, char **resolved,
@@ -256,9 +244,9 @@ int vs_roots_resolve_input(const vs_roots *roots, const char *path, char **resol
     if (!canon) {
         /* Say nothing about whether a file outside the roots exists. */
         if (!inside_roots(roots, path))
-            set_err(errstr, errsz, "input %s: outside the worker's roots", path);
+            vs_set_err(errstr, errsz, "input %s: outside the worker's roots", path);
         else
-            set_err(errstr, errsz, "input %s: %s", path, strerror(errno));
+            vs_set_err(errstr, errsz, "input %s: %s", path, strerror(errno));
         return -1;
     }
     /* Placement first, so nothing is said about files outside the roots. */
@@ -269,7 +257,7 @@ int vs_roots_resolve_input(const vs_roots *roots, const char *path, char **resol
     }
     struct stat st;
     if (stat(canon, &st) != 0 || !S_ISREG(st.st_mode)) {
-        set_err(errstr, errsz, "input %s: not a regular file", path);
+        vs_set_err(errstr, errsz, "input %s: not a regular file", path);
         free(canon);
         return -1;
     }
@@ -324,7 +312,7 @@ int vs_roots_resolve_output(const vs_roots *roots, const char *path, char **reso
     while (last > path && last[-1] != '/')
         last--;
     if (last[0] == '\0' || strcmp(last, ".") == 0) {
-        set_err(errstr, errsz, "output %s: names a folder, not a file", path);
+        vs_set_err(errstr, errsz, "output %s: names a folder, not a file", path);
         return -1;
     }
 
@@ -332,11 +320,11 @@ int vs_roots_resolve_output(const vs_roots *roots, const char *path, char **reso
     if (lstat(path, &st) == 0) {
         /* Exists: it must be a plain file we may replace, not a link. */
         if (S_ISLNK(st.st_mode)) {
-            set_err(errstr, errsz, "output %s: is a symlink", path);
+            vs_set_err(errstr, errsz, "output %s: is a symlink", path);
             return -1;
         }
         if (!(canon = realpath(path, NULL))) {
-            set_err(errstr, errsz, "output %s: %s", path, strerror(errno));
+            vs_set_err(errstr, errsz, "output %s: %s", path, strerror(errno));
             return -1;
         }
         if (!inside_roots(roots, canon)) {
@@ -344,7 +332,7 @@ int vs_roots_resolve_output(const vs_roots *roots, const char *path, char **reso
             goto out;
         }
         if (!S_ISREG(st.st_mode)) {
-            set_err(errstr, errsz, "output %s: exists and is not a regular file", path);
+            vs_set_err(errstr, errsz, "output %s: exists and is not a regular file", path);
             goto out;
         }
         if (resolved) {
@@ -355,14 +343,14 @@ int vs_roots_resolve_output(const vs_roots *roots, const char *path, char **reso
         goto out;
     }
     if (errno != ENOENT && errno != ENOTDIR) {
-        set_err(errstr, errsz, "output %s: %s", path, strerror(errno));
+        vs_set_err(errstr, errsz, "output %s: %s", path, strerror(errno));
         return -1;
     }
 
     /* Walk up to the deepest ancestor that exists (lstat: a dangling
      * symlink exists, and realpath refuses it below). */
     if (!(anc = strdup(path))) {
-        set_err(errstr, errsz, "output: out of memory");
+        vs_set_err(errstr, errsz, "output: out of memory");
         return -1;
     }
     for (;;) {
@@ -377,15 +365,15 @@ int vs_roots_resolve_output(const vs_roots *roots, const char *path, char **reso
         if (lstat(anc, &st) == 0)
             break;
         if (errno != ENOENT && errno != ENOTDIR) {
-            set_err(errstr, errsz, "output %s: %s: %s", path, anc, strerror(errno));
+            vs_set_err(errstr, errsz, "output %s: %s: %s", path, anc, strerror(errno));
             goto out;
         }
     }
     if (!(canon = realpath(anc, NULL))) {
         if (!inside_roots(roots, anc))
-            set_err(errstr, errsz, "output %s: outside the worker's roots", path);
+            vs_set_err(errstr, errsz, "output %s: outside the worker's roots", path);
         else
-            set_err(errstr, errsz, "output %s: folder %s: %s", path, anc, strerror(errno));
+            vs_set_err(errstr, errsz, "output %s: folder %s: %s", path, anc, strerror(errno));
         goto out;
     }
     if (!inside_roots(roots, canon)) {
@@ -393,13 +381,13 @@ int vs_roots_resolve_output(const vs_roots *roots, const char *path, char **reso
         goto out;
     }
     if (stat(canon, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        set_err(errstr, errsz, "output %s: %s is not a folder", path, anc);
+        vs_set_err(errstr, errsz, "output %s: %s is not a folder", path, anc);
         goto out;
     }
     if (resolved) {
         size_t al = strcmp(anc, "/") == 0 ? 0 : strlen(anc);
         if (!(*resolved = join_rest(canon, path + al))) {
-            set_err(errstr, errsz, "output: out of memory");
+            vs_set_err(errstr, errsz, "output: out of memory");
             goto out;
         }
     }

@@ -8,11 +8,11 @@
  * is user input. The writer produces what the reader accepts, atomically
  * (temporary file in the same folder, then rename). */
 #include "sidecar.h"
+#include "errstr.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,18 +20,6 @@
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
-
-static void set_err(char *errstr, size_t errsz, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_err(char *errstr, size_t errsz, const char *fmt, ...)
-{
-    if (!errstr || errsz == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(errstr, errsz, fmt, ap);
-    va_end(ap);
-}
 
 /* Formats a time the way a person wrote it: at most 3 decimals, trailing
  * zeros dropped but one kept ("12.5", "11.0", "-0.25"). */
@@ -64,19 +52,19 @@ static int check_interval(const char *name, size_t i, double s, double e,
 {
     char a[64], b[64], c[64], d[64];
     if (s < 0 || e < 0) {
-        set_err(errstr, errsz, "%s: silence_intervals[%zu]: negative time [%s, %s]",
+        vs_set_err(errstr, errsz, "%s: silence_intervals[%zu]: negative time [%s, %s]",
                 name, i, fmt_time(s, a, sizeof a), fmt_time(e, b, sizeof b));
         return -1;
     }
     if (e <= s) {
-        set_err(errstr, errsz, "%s: silence_intervals[%zu]: reversed interval [%s, %s] "
+        vs_set_err(errstr, errsz, "%s: silence_intervals[%zu]: reversed interval [%s, %s] "
                 "(end must be after start)",
                 name, i, fmt_time(s, a, sizeof a), fmt_time(e, b, sizeof b));
         return -1;
     }
     if (prev && s < prev->end) {
         const char *what = s < prev->start ? "unsorted" : "overlapping";
-        set_err(errstr, errsz, "%s: silence_intervals[%zu]: %s interval [%s, %s] "
+        vs_set_err(errstr, errsz, "%s: silence_intervals[%zu]: %s interval [%s, %s] "
                 "starts before the end of silence_intervals[%zu] [%s, %s]",
                 name, i, what, fmt_time(s, a, sizeof a), fmt_time(e, b, sizeof b),
                 i - 1, fmt_time(prev->start, c, sizeof c), fmt_time(prev->end, d, sizeof d));
@@ -112,50 +100,50 @@ static int from_json(const cJSON *root, const char *name, vs_sidecar **out,
     vs_sidecar *sc = NULL;
 
     if (!cJSON_IsObject(root)) {
-        set_err(errstr, errsz, "%s: not a JSON object", name);
+        vs_set_err(errstr, errsz, "%s: not a JSON object", name);
         return -1;
     }
     const cJSON *ver = cJSON_GetObjectItemCaseSensitive(root, "version");
     if (!ver) {
-        set_err(errstr, errsz, "%s: missing \"version\"", name);
+        vs_set_err(errstr, errsz, "%s: missing \"version\"", name);
         return -1;
     }
     if (!cJSON_IsNumber(ver)) {
-        set_err(errstr, errsz, "%s: \"version\" must be a number", name);
+        vs_set_err(errstr, errsz, "%s: \"version\" must be a number", name);
         return -1;
     }
     if (ver->valuedouble != 1.0) {
-        set_err(errstr, errsz, "%s: unsupported version %g (only version 1 is supported)",
+        vs_set_err(errstr, errsz, "%s: unsupported version %g (only version 1 is supported)",
                 name, ver->valuedouble);
         return -1;
     }
     const cJSON *det = cJSON_GetObjectItemCaseSensitive(root, "detection");
     if (!cJSON_IsObject(det)) {
-        set_err(errstr, errsz, "%s: missing \"detection\" object", name);
+        vs_set_err(errstr, errsz, "%s: missing \"detection\" object", name);
         return -1;
     }
     const cJSON *ad = cJSON_GetObjectItemCaseSensitive(det, "analyzed_duration");
     if (!ad) {
-        set_err(errstr, errsz, "%s: missing \"detection.analyzed_duration\"", name);
+        vs_set_err(errstr, errsz, "%s: missing \"detection.analyzed_duration\"", name);
         return -1;
     }
     if (!cJSON_IsNumber(ad) || !isfinite(ad->valuedouble) || ad->valuedouble < 0) {
-        set_err(errstr, errsz, "%s: \"detection.analyzed_duration\" must be a number >= 0",
+        vs_set_err(errstr, errsz, "%s: \"detection.analyzed_duration\" must be a number >= 0",
                 name);
         return -1;
     }
     const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, "silence_intervals");
     if (!arr) {
-        set_err(errstr, errsz, "%s: missing \"silence_intervals\"", name);
+        vs_set_err(errstr, errsz, "%s: missing \"silence_intervals\"", name);
         return -1;
     }
     if (!cJSON_IsArray(arr)) {
-        set_err(errstr, errsz, "%s: \"silence_intervals\" must be an array", name);
+        vs_set_err(errstr, errsz, "%s: \"silence_intervals\" must be an array", name);
         return -1;
     }
     int count = cJSON_GetArraySize(arr);
     if (count < 0 || (size_t)count > VS_SIDECAR_MAX_INTERVALS) {
-        set_err(errstr, errsz, "%s: too many silence_intervals (%d, at most %d)",
+        vs_set_err(errstr, errsz, "%s: too many silence_intervals (%d, at most %d)",
                 name, count, VS_SIDECAR_MAX_INTERVALS);
         return -1;
     }
@@ -178,7 +166,7 @@ static int from_json(const cJSON *root, const char *name, vs_sidecar **out,
         if (!cJSON_IsArray(pair) || cJSON_GetArraySize(pair) != 2 ||
             !cJSON_IsNumber(s) || !cJSON_IsNumber(e) ||
             !isfinite(s->valuedouble) || !isfinite(e->valuedouble)) {
-            set_err(errstr, errsz, "%s: silence_intervals[%zu]: not a [start, end] pair "
+            vs_set_err(errstr, errsz, "%s: silence_intervals[%zu]: not a [start, end] pair "
                     "of finite numbers", name, i);
             goto fail;
         }
@@ -202,7 +190,7 @@ static int from_json(const cJSON *root, const char *name, vs_sidecar **out,
     *out = sc;
     return 0;
 oom:
-    set_err(errstr, errsz, "%s: out of memory", name);
+    vs_set_err(errstr, errsz, "%s: out of memory", name);
 fail:
     vs_sidecar_free(&sc);
     return -1;
@@ -215,24 +203,24 @@ int vs_sidecar_parse(const char *json, size_t len, const char *name,
         name = "sidecar";
     *out = NULL;
     if (!json) {
-        set_err(errstr, errsz, "%s: no data", name);
+        vs_set_err(errstr, errsz, "%s: no data", name);
         return -1;
     }
     if (len > VS_SIDECAR_MAX_BYTES) {
-        set_err(errstr, errsz, "%s: larger than %d MiB", name, VS_SIDECAR_MAX_BYTES >> 20);
+        vs_set_err(errstr, errsz, "%s: larger than %d MiB", name, VS_SIDECAR_MAX_BYTES >> 20);
         return -1;
     }
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
     if (!root) {
         size_t at = end && end >= json ? (size_t)(end - json) : 0;
-        set_err(errstr, errsz, "%s: not valid JSON (near byte %zu)", name, at);
+        vs_set_err(errstr, errsz, "%s: not valid JSON (near byte %zu)", name, at);
         return -1;
     }
     /* Only whitespace (or NULs) may follow the document. */
     for (const char *p = end; p && p < json + len; p++) {
         if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r' && *p != '\0') {
-            set_err(errstr, errsz, "%s: not valid JSON (trailing data at byte %zu)",
+            vs_set_err(errstr, errsz, "%s: not valid JSON (trailing data at byte %zu)",
                     name, (size_t)(p - json));
             cJSON_Delete(root);
             return -1;
@@ -249,24 +237,24 @@ int vs_sidecar_load(const char *path, vs_sidecar **out, char *errstr, size_t err
     const char *name = base_name(path);
     FILE *f = fopen(path, "rb");
     if (!f) {
-        set_err(errstr, errsz, "%s: %s", path, strerror(errno));
+        vs_set_err(errstr, errsz, "%s: %s", path, strerror(errno));
         return -1;
     }
     struct stat st;
     if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode)) {
-        set_err(errstr, errsz, "%s: not a regular file", path);
+        vs_set_err(errstr, errsz, "%s: not a regular file", path);
         fclose(f);
         return -1;
     }
     if (st.st_size > VS_SIDECAR_MAX_BYTES) {
-        set_err(errstr, errsz, "%s: larger than %d MiB", name, VS_SIDECAR_MAX_BYTES >> 20);
+        vs_set_err(errstr, errsz, "%s: larger than %d MiB", name, VS_SIDECAR_MAX_BYTES >> 20);
         fclose(f);
         return -1;
     }
     size_t cap = (size_t)st.st_size + 1;
     char *buf = malloc(cap);
     if (!buf) {
-        set_err(errstr, errsz, "%s: out of memory", name);
+        vs_set_err(errstr, errsz, "%s: out of memory", name);
         fclose(f);
         return -1;
     }
@@ -275,12 +263,12 @@ int vs_sidecar_load(const char *path, vs_sidecar **out, char *errstr, size_t err
     int rd_err = ferror(f);
     fclose(f);
     if (rd_err) {
-        set_err(errstr, errsz, "%s: read error", path);
+        vs_set_err(errstr, errsz, "%s: read error", path);
         free(buf);
         return -1;
     }
     if (len == cap) {
-        set_err(errstr, errsz, "%s: file changed while reading", path);
+        vs_set_err(errstr, errsz, "%s: file changed while reading", path);
         free(buf);
         return -1;
     }
@@ -318,13 +306,13 @@ static int write_atomic(const char *path, const char *text, char *errstr, size_t
     size_t plen = strlen(path);
     char *tmp = malloc(plen + 16);
     if (!tmp) {
-        set_err(errstr, errsz, "%s: out of memory", path);
+        vs_set_err(errstr, errsz, "%s: out of memory", path);
         return -1;
     }
     snprintf(tmp, plen + 16, "%s.tmp.XXXXXX", path);
     int fd = mkstemp(tmp);
     if (fd < 0) {
-        set_err(errstr, errsz, "%s: cannot create temporary file: %s", path, strerror(errno));
+        vs_set_err(errstr, errsz, "%s: cannot create temporary file: %s", path, strerror(errno));
         free(tmp);
         return -1;
     }
@@ -335,23 +323,23 @@ static int write_atomic(const char *path, const char *text, char *errstr, size_t
         if (w < 0) {
             if (errno == EINTR)
                 continue;
-            set_err(errstr, errsz, "%s: write failed: %s", tmp, strerror(errno));
+            vs_set_err(errstr, errsz, "%s: write failed: %s", tmp, strerror(errno));
             goto out;
         }
         off += (size_t)w;
     }
     if (fchmod(fd, 0644) < 0 || fsync(fd) < 0) {
-        set_err(errstr, errsz, "%s: %s", tmp, strerror(errno));
+        vs_set_err(errstr, errsz, "%s: %s", tmp, strerror(errno));
         goto out;
     }
     if (close(fd) < 0) {
         fd = -1;
-        set_err(errstr, errsz, "%s: close failed: %s", tmp, strerror(errno));
+        vs_set_err(errstr, errsz, "%s: close failed: %s", tmp, strerror(errno));
         goto out;
     }
     fd = -1;
     if (rename(tmp, path) < 0) {
-        set_err(errstr, errsz, "%s: rename failed: %s", path, strerror(errno));
+        vs_set_err(errstr, errsz, "%s: rename failed: %s", path, strerror(errno));
         goto out;
     }
     rc = 0;
@@ -375,22 +363,22 @@ int vs_sidecar_write(const char *path, const char *source_file,
     int rc = -1;
 
     if (!backend || !*backend) {
-        set_err(errstr, errsz, "%s: no detection backend given", name);
+        vs_set_err(errstr, errsz, "%s: no detection backend given", name);
         return -1;
     }
     if (!isfinite(analyzed_duration) || analyzed_duration < 0) {
-        set_err(errstr, errsz, "%s: analyzed duration must be a number >= 0", name);
+        vs_set_err(errstr, errsz, "%s: analyzed duration must be a number >= 0", name);
         return -1;
     }
     if (n > VS_SIDECAR_MAX_INTERVALS) {
-        set_err(errstr, errsz, "%s: too many silence intervals (%zu, at most %d)",
+        vs_set_err(errstr, errsz, "%s: too many silence intervals (%zu, at most %d)",
                 name, n, VS_SIDECAR_MAX_INTERVALS);
         return -1;
     }
     /* Refuse what the reader would refuse, before rounding. */
     for (size_t i = 0; i < n; i++) {
         if (!isfinite(silences[i].start) || !isfinite(silences[i].end)) {
-            set_err(errstr, errsz, "%s: silence_intervals[%zu]: not finite", name, i);
+            vs_set_err(errstr, errsz, "%s: silence_intervals[%zu]: not finite", name, i);
             return -1;
         }
         if (check_interval(name, i, silences[i].start, silences[i].end,
@@ -400,7 +388,7 @@ int vs_sidecar_write(const char *path, const char *source_file,
     if (params_json) {
         params = cJSON_Parse(params_json);
         if (!cJSON_IsObject(params)) {
-            set_err(errstr, errsz, "%s: detection params are not a JSON object", name);
+            vs_set_err(errstr, errsz, "%s: detection params are not a JSON object", name);
             goto out;
         }
     } else if (!(params = cJSON_CreateObject())) {
@@ -471,7 +459,7 @@ int vs_sidecar_write(const char *path, const char *source_file,
     rc = write_atomic(path, text, errstr, errsz);
     goto out;
 oom:
-    set_err(errstr, errsz, "%s: out of memory", name);
+    vs_set_err(errstr, errsz, "%s: out of memory", name);
 out:
     cJSON_Delete(params);
     cJSON_Delete(root);

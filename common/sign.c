@@ -8,9 +8,9 @@
  * parsed job always writes the same bytes. Verification decodes the hex
  * and compares with CRYPTO_memcmp. HMAC and SHA-256 come from libcrypto. */
 #include "sign.h"
+#include "errstr.h"
 
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,18 +20,6 @@
 #include <openssl/hmac.h>
 
 #define VS_SIGN_MAC_LEN 32
-
-static void set_err(char *errstr, size_t errsz, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_err(char *errstr, size_t errsz, const char *fmt, ...)
-{
-    if (!errstr || errsz == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(errstr, errsz, fmt, ap);
-    va_end(ap);
-}
 
 static int mac(const char *key, size_t keylen, const void *msg, size_t len,
                unsigned char out[VS_SIGN_MAC_LEN])
@@ -69,13 +57,13 @@ static char *canonical(const vs_job *job, char *errstr, size_t errsz)
     copy.signature = NULL;
     char *first = vs_job_to_json(&copy);
     if (!first) {
-        set_err(errstr, errsz, "sign: out of memory");
+        vs_set_err(errstr, errsz, "sign: out of memory");
         return NULL;
     }
     vs_job *back = NULL;
     char why[256] = "";
     if (vs_job_parse(first, strlen(first), &back, why, sizeof why) < 0) {
-        set_err(errstr, errsz, "sign: the job does not read back (%s)", why);
+        vs_set_err(errstr, errsz, "sign: the job does not read back (%s)", why);
         free(first);
         return NULL;
     }
@@ -83,7 +71,7 @@ static char *canonical(const vs_job *job, char *errstr, size_t errsz)
     char *out = vs_job_to_json(back);
     vs_job_free(&back);
     if (!out)
-        set_err(errstr, errsz, "sign: out of memory");
+        vs_set_err(errstr, errsz, "sign: out of memory");
     return out;
 }
 
@@ -91,11 +79,11 @@ int vs_sign_job(const char *key, size_t keylen, vs_job *job, char *errstr, size_
 {
     char hex[VS_SIGN_HEX_LEN + 1];
     if (!job) {
-        set_err(errstr, errsz, "sign: no job");
+        vs_set_err(errstr, errsz, "sign: no job");
         return -1;
     }
     if (!key || keylen == 0 || keylen > INT_MAX) {
-        set_err(errstr, errsz, "sign: empty job key");
+        vs_set_err(errstr, errsz, "sign: empty job key");
         return -1;
     }
     char *text = canonical(job, errstr, errsz);
@@ -104,12 +92,12 @@ int vs_sign_job(const char *key, size_t keylen, vs_job *job, char *errstr, size_
     int rc = vs_sign_hmac_hex(key, keylen, text, strlen(text), hex);
     free(text);
     if (rc < 0) {
-        set_err(errstr, errsz, "sign: HMAC-SHA256 failed");
+        vs_set_err(errstr, errsz, "sign: HMAC-SHA256 failed");
         return -1;
     }
     char *sig = strdup(hex);
     if (!sig) {
-        set_err(errstr, errsz, "sign: out of memory");
+        vs_set_err(errstr, errsz, "sign: out of memory");
         return -1;
     }
     free(job->signature);
@@ -133,23 +121,23 @@ int vs_sign_verify(const char *key, size_t keylen, const vs_job *job,
 {
     unsigned char want[VS_SIGN_MAC_LEN], got[VS_SIGN_MAC_LEN];
     if (!job || !job->signature || !job->signature[0]) {
-        set_err(errstr, errsz, "unsigned job");
+        vs_set_err(errstr, errsz, "unsigned job");
         return -1;
     }
     if (!key || keylen == 0 || keylen > INT_MAX) {
-        set_err(errstr, errsz, "sign: empty job key");
+        vs_set_err(errstr, errsz, "sign: empty job key");
         return -1;
     }
     /* The length and alphabet of the signature are not secret. */
     const char *s = job->signature;
     if (strlen(s) != VS_SIGN_HEX_LEN) {
-        set_err(errstr, errsz, "bad signature");
+        vs_set_err(errstr, errsz, "bad signature");
         return -1;
     }
     for (size_t i = 0; i < VS_SIGN_MAC_LEN; i++) {
         int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
         if (hi < 0 || lo < 0) {
-            set_err(errstr, errsz, "bad signature");
+            vs_set_err(errstr, errsz, "bad signature");
             return -1;
         }
         got[i] = (unsigned char)(hi << 4 | lo);
@@ -157,18 +145,18 @@ int vs_sign_verify(const char *key, size_t keylen, const vs_job *job,
     char why[256] = "";
     char *text = canonical(job, why, sizeof why);
     if (!text) {
-        set_err(errstr, errsz, "bad signature (%s)", why);
+        vs_set_err(errstr, errsz, "bad signature (%s)", why);
         return -1;
     }
     int rc = mac(key, keylen, text, strlen(text), want);
     free(text);
     if (rc < 0) {
-        set_err(errstr, errsz, "sign: HMAC-SHA256 failed");
+        vs_set_err(errstr, errsz, "sign: HMAC-SHA256 failed");
         return -1;
     }
     rc = CRYPTO_memcmp(want, got, sizeof want) == 0 ? 0 : -1;
     OPENSSL_cleanse(want, sizeof want);
     if (rc < 0)
-        set_err(errstr, errsz, "bad signature");
+        vs_set_err(errstr, errsz, "bad signature");
     return rc;
 }

@@ -7,9 +7,9 @@
  * adding up per-segment durations of its own, which is what made the
  * original tool's audio drift from its video. */
 #include "timeline.h"
+#include "errstr.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,38 +18,26 @@
  * carries a rounding error from the sum (e.g. 2.0000000000000004 * 30). */
 #define VS_FRAME_EPS 1e-9
 
-static void set_err(char *errstr, size_t errsz, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_err(char *errstr, size_t errsz, const char *fmt, ...)
-{
-    if (!errstr || errsz == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(errstr, errsz, fmt, ap);
-    va_end(ap);
-}
-
 int vs_timeline_init(vs_timeline *tl, const vs_segment *seg, size_t n,
                      char *errstr, size_t errsz)
 {
     memset(tl, 0, sizeof *tl);
     if (!seg || n == 0) {
-        set_err(errstr, errsz, "timeline: no segments");
+        vs_set_err(errstr, errsz, "timeline: no segments");
         return -1;
     }
     for (size_t i = 0; i < n; i++) {
         const vs_segment *s = &seg[i];
         if (!isfinite(s->start) || !isfinite(s->end) || !(s->end > s->start) ||
             !isfinite(s->speed) || s->speed < 1.0 || s->speed > VS_MAX_SPEED) {
-            set_err(errstr, errsz, "timeline: segment %zu [%g, %g] at %gx is invalid",
+            vs_set_err(errstr, errsz, "timeline: segment %zu [%g, %g] at %gx is invalid",
                     i, s->start, s->end, s->speed);
             return -1;
         }
     }
     double *os = malloc((n + 1) * sizeof *os);
     if (!os) {
-        set_err(errstr, errsz, "timeline: out of memory");
+        vs_set_err(errstr, errsz, "timeline: out of memory");
         return -1;
     }
     double t = 0.0;

@@ -11,10 +11,10 @@
  * planner uses: container duration, minus offset, limited to
  * process_duration. */
 #include "detect.h"
+#include "errstr.h"
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,18 +30,6 @@
 
 #include "log.h"
 #include "plan.h"
-
-static void set_err(char *errstr, size_t errsz, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_err(char *errstr, size_t errsz, const char *fmt, ...)
-{
-    if (!errstr || errsz == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(errstr, errsz, fmt, ap);
-    va_end(ap);
-}
 
 static const char *base_name(const char *path)
 {
@@ -154,7 +142,7 @@ static int build_graph(detect_ctx *c, const AVFrame *f, char *errstr, size_t err
     }
     if (rc < 0 || av_channel_layout_describe(&ch, layout, sizeof layout) < 0) {
         av_channel_layout_uninit(&ch);
-        set_err(errstr, errsz, "%s: unusable audio channel layout", c->name);
+        vs_set_err(errstr, errsz, "%s: unusable audio channel layout", c->name);
         return -1;
     }
     av_channel_layout_uninit(&ch);
@@ -182,7 +170,7 @@ static int build_graph(detect_ctx *c, const AVFrame *f, char *errstr, size_t err
         rc = avfilter_graph_create_filter(&c->sink, avfilter_get_by_name("abuffersink"), "out",
                                           NULL, NULL, c->graph);
     if (rc < 0) {
-        set_err(errstr, errsz, "%s: audio filter setup: %s", c->name, averr(rc, eb, sizeof eb));
+        vs_set_err(errstr, errsz, "%s: audio filter setup: %s", c->name, averr(rc, eb, sizeof eb));
         return -1;
     }
     out = avfilter_inout_alloc();
@@ -201,7 +189,7 @@ static int build_graph(detect_ctx *c, const AVFrame *f, char *errstr, size_t err
     avfilter_inout_free(&in);
     avfilter_inout_free(&out);
     if (rc < 0) {
-        set_err(errstr, errsz, "%s: silencedetect graph '%s': %s", c->name, desc,
+        vs_set_err(errstr, errsz, "%s: silencedetect graph '%s': %s", c->name, desc,
                 averr(rc, eb, sizeof eb));
         return -1;
     }
@@ -210,7 +198,7 @@ static int build_graph(detect_ctx *c, const AVFrame *f, char *errstr, size_t err
 oom:
     avfilter_inout_free(&in);
     avfilter_inout_free(&out);
-    set_err(errstr, errsz, "%s: out of memory", c->name);
+    vs_set_err(errstr, errsz, "%s: out of memory", c->name);
     return -1;
 }
 
@@ -234,7 +222,7 @@ static int feed(detect_ctx *c, AVFrame *f, char *errstr, size_t errsz)
         c->started = 1;
     }
     if (f->sample_rate != c->sr) {
-        set_err(errstr, errsz, "%s: the audio sample rate changes mid-stream (%d -> %d Hz)",
+        vs_set_err(errstr, errsz, "%s: the audio sample rate changes mid-stream (%d -> %d Hz)",
                 c->name, c->sr, f->sample_rate);
         return -1;
     }
@@ -242,12 +230,12 @@ static int feed(detect_ctx *c, AVFrame *f, char *errstr, size_t errsz)
     c->next_pts += f->nb_samples;
     int rc = av_buffersrc_add_frame_flags(c->src, f, 0);
     if (rc < 0) {
-        set_err(errstr, errsz, "%s: silencedetect: %s", c->name, averr(rc, eb, sizeof eb));
+        vs_set_err(errstr, errsz, "%s: silencedetect: %s", c->name, averr(rc, eb, sizeof eb));
         return -1;
     }
     rc = drain(c);
     if (rc < 0) {
-        set_err(errstr, errsz, "%s: silencedetect: %s", c->name, averr(rc, eb, sizeof eb));
+        vs_set_err(errstr, errsz, "%s: silencedetect: %s", c->name, averr(rc, eb, sizeof eb));
         return -1;
     }
     return 0;
@@ -262,7 +250,7 @@ static int receive(detect_ctx *c, char *errstr, size_t errsz)
         if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF)
             return 0;
         if (rc < 0) {
-            set_err(errstr, errsz, "%s: audio decoding: %s", c->name, averr(rc, eb, sizeof eb));
+            vs_set_err(errstr, errsz, "%s: audio decoding: %s", c->name, averr(rc, eb, sizeof eb));
             return -1;
         }
         rc = feed(c, c->frame, errstr, errsz);
@@ -281,25 +269,25 @@ static int open_input(detect_ctx *c, const char *path, char *errstr, size_t errs
     if (rc >= 0)
         rc = avformat_find_stream_info(c->fmt, NULL);
     if (rc < 0) {
-        set_err(errstr, errsz, "%s: %s", c->name, averr(rc, eb, sizeof eb));
+        vs_set_err(errstr, errsz, "%s: %s", c->name, averr(rc, eb, sizeof eb));
         return -1;
     }
     const AVCodec *codec = NULL;
     c->stream = av_find_best_stream(c->fmt, AVMEDIA_TYPE_AUDIO, -1, -1, &codec, 0);
     if (c->stream < 0 || !codec) {
-        set_err(errstr, errsz, "%s: no audio stream to detect silences in", c->name);
+        vs_set_err(errstr, errsz, "%s: no audio stream to detect silences in", c->name);
         return -1;
     }
     c->dec = avcodec_alloc_context3(codec);
     if (!c->dec) {
-        set_err(errstr, errsz, "%s: out of memory", c->name);
+        vs_set_err(errstr, errsz, "%s: out of memory", c->name);
         return -1;
     }
     rc = avcodec_parameters_to_context(c->dec, c->fmt->streams[c->stream]->codecpar);
     if (rc >= 0)
         rc = avcodec_open2(c->dec, codec, NULL);
     if (rc < 0) {
-        set_err(errstr, errsz, "%s: cannot open the %s audio decoder: %s", c->name,
+        vs_set_err(errstr, errsz, "%s: cannot open the %s audio decoder: %s", c->name,
                 codec->name, averr(rc, eb, sizeof eb));
         return -1;
     }
@@ -315,21 +303,21 @@ static int run(detect_ctx *c, char *errstr, size_t errsz)
     int done = 0, rc;
     while (!done) {
         if (c->p->cancel && *c->p->cancel) {
-            set_err(errstr, errsz, "%s: detection interrupted", c->name);
+            vs_set_err(errstr, errsz, "%s: detection interrupted", c->name);
             return -1;
         }
         rc = av_read_frame(c->fmt, c->pkt);
         if (rc == AVERROR_EOF)
             break;
         if (rc < 0) {
-            set_err(errstr, errsz, "%s: reading: %s", c->name, averr(rc, eb, sizeof eb));
+            vs_set_err(errstr, errsz, "%s: reading: %s", c->name, averr(rc, eb, sizeof eb));
             return -1;
         }
         if (c->pkt->stream_index == c->stream) {
             rc = avcodec_send_packet(c->dec, c->pkt);
             if (rc < 0 && rc != AVERROR(EAGAIN) && rc != AVERROR_INVALIDDATA) {
                 av_packet_unref(c->pkt);
-                set_err(errstr, errsz, "%s: audio decoding: %s", c->name,
+                vs_set_err(errstr, errsz, "%s: audio decoding: %s", c->name,
                         averr(rc, eb, sizeof eb));
                 return -1;
             }
@@ -348,18 +336,18 @@ static int run(detect_ctx *c, char *errstr, size_t errsz)
             return -1;
     }
     if (!c->started) {
-        set_err(errstr, errsz, "%s: the audio stream has no decodable samples", c->name);
+        vs_set_err(errstr, errsz, "%s: the audio stream has no decodable samples", c->name);
         return -1;
     }
     rc = av_buffersrc_add_frame_flags(c->src, NULL, 0);
     if (rc >= 0)
         rc = drain(c);
     if (rc < 0) {
-        set_err(errstr, errsz, "%s: silencedetect: %s", c->name, averr(rc, eb, sizeof eb));
+        vs_set_err(errstr, errsz, "%s: silencedetect: %s", c->name, averr(rc, eb, sizeof eb));
         return -1;
     }
     if (c->open_start >= 0 && push_silence(c, c->open_start, c->window) < 0) {
-        set_err(errstr, errsz, "%s: out of memory", c->name);
+        vs_set_err(errstr, errsz, "%s: out of memory", c->name);
         return -1;
     }
     return 0;
@@ -383,7 +371,7 @@ int vs_detect_silences(const char *path, const vs_detect_params *p,
     c.filtered = av_frame_alloc();
     c.pkt = av_packet_alloc();
     if (!c.frame || !c.filtered || !c.pkt) {
-        set_err(errstr, errsz, "%s: out of memory", c.name);
+        vs_set_err(errstr, errsz, "%s: out of memory", c.name);
         goto out;
     }
     if (open_input(&c, path, errstr, errsz) < 0)
@@ -391,13 +379,13 @@ int vs_detect_silences(const char *path, const vs_detect_params *p,
     /* The container's duration, as the planner uses it (SPEC §3.1); an
      * audio-only recording is fine here. */
     if (c.fmt->duration == AV_NOPTS_VALUE || c.fmt->duration <= 0) {
-        set_err(errstr, errsz, "%s: the container states no duration", c.name);
+        vs_set_err(errstr, errsz, "%s: the container states no duration", c.name);
         goto out;
     }
     dur = (double)c.fmt->duration / AV_TIME_BASE;
     c.window = vs_plan_window(dur, p->offset, p->process_duration);
     if (!(c.window > 0)) {
-        set_err(errstr, errsz, "%s: nothing to analyse: the file lasts %.3f s, offset %.3f s",
+        vs_set_err(errstr, errsz, "%s: nothing to analyse: the file lasts %.3f s, offset %.3f s",
                 c.name, dur, p->offset);
         goto out;
     }
@@ -449,7 +437,7 @@ int vs_detect_write_sidecar(const char *path, const vs_detect_params *p,
         return -1;
     sidecar = vs_detect_sidecar_path(path);
     if (!sidecar) {
-        set_err(errstr, errsz, "out of memory");
+        vs_set_err(errstr, errsz, "out of memory");
         goto out;
     }
     if (p->process_duration > 0)

@@ -8,8 +8,8 @@
  * the workers' group feed the worker table (workers.h): who is alive and
  * which partitions each one holds. */
 #include "follow.h"
+#include "errstr.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,18 +29,6 @@ struct vs_follow {
     int64_t *next;     /* per partition: next offset to read */
 };
 
-static void set_err(char *errstr, size_t errsz, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_err(char *errstr, size_t errsz, const char *fmt, ...)
-{
-    if (!errstr || errsz == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(errstr, errsz, fmt, ap);
-    va_end(ap);
-}
-
 static double wall_now(void)
 {
     struct timespec ts;
@@ -53,7 +41,7 @@ static int partition_count(vs_follow *f, char *errstr, size_t errsz)
     const struct rd_kafka_metadata *md = NULL;
     rd_kafka_topic_t *rkt = rd_kafka_topic_new(f->rk, f->topic, NULL);
     if (!rkt) {
-        set_err(errstr, errsz, "status topic %s: %s", f->topic,
+        vs_set_err(errstr, errsz, "status topic %s: %s", f->topic,
                 rd_kafka_err2str(rd_kafka_last_error()));
         return -1;
     }
@@ -63,7 +51,7 @@ static int partition_count(vs_follow *f, char *errstr, size_t errsz)
     if (!err && md->topic_cnt == 1 && !md->topics[0].err && md->topics[0].partition_cnt > 0)
         n = md->topics[0].partition_cnt;
     else
-        set_err(errstr, errsz, "status topic %s: %s", f->topic,
+        vs_set_err(errstr, errsz, "status topic %s: %s", f->topic,
                 err ? rd_kafka_err2str(err) :
                 md->topic_cnt == 1 && md->topics[0].err ? rd_kafka_err2str(md->topics[0].err) :
                 "no partitions");
@@ -84,7 +72,7 @@ static int assign_recent(vs_follow *f, char *errstr, size_t errsz)
     f->next = calloc((size_t)parts, sizeof *f->next);
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(parts);
     if (!f->end || !f->next || !l) {
-        set_err(errstr, errsz, "out of memory");
+        vs_set_err(errstr, errsz, "out of memory");
         if (l)
             rd_kafka_topic_partition_list_destroy(l);
         return -1;
@@ -97,7 +85,7 @@ static int assign_recent(vs_follow *f, char *errstr, size_t errsz)
         rd_kafka_topic_partition_list_add(l, f->topic, p)->offset = since_ms;
     }
     if (err) {
-        set_err(errstr, errsz, "status topic %s: end offsets: %s", f->topic,
+        vs_set_err(errstr, errsz, "status topic %s: end offsets: %s", f->topic,
                 rd_kafka_err2str(err));
         rd_kafka_topic_partition_list_destroy(l);
         free(low);
@@ -117,7 +105,7 @@ static int assign_recent(vs_follow *f, char *errstr, size_t errsz)
     }
     free(low);
     if ((err = rd_kafka_assign(f->rk, l)))
-        set_err(errstr, errsz, "status topic %s: assign: %s", f->topic, rd_kafka_err2str(err));
+        vs_set_err(errstr, errsz, "status topic %s: assign: %s", f->topic, rd_kafka_err2str(err));
     rd_kafka_topic_partition_list_destroy(l);
     return err ? -1 : 0;
 }
@@ -129,7 +117,7 @@ int vs_follow_open(const vs_kafka_conf *c, vs_follow **out, char *errstr, size_t
     *out = NULL;
     if (!f || !(f->topic = strdup(c->status_topic)) || !(f->workers = vs_workers_new(c->group))) {
         vs_follow_close(&f);
-        set_err(errstr, errsz, "out of memory");
+        vs_set_err(errstr, errsz, "out of memory");
         return -1;
     }
     rd_kafka_conf_t *conf = vs_kafka_conf_build(c, VS_KAFKA_READER, "vs-produce-status",
@@ -141,13 +129,13 @@ int vs_follow_open(const vs_kafka_conf *c, vs_follow **out, char *errstr, size_t
     if (rd_kafka_conf_set(conf, "group.id", "vs-produce-status", why, sizeof why) ||
         rd_kafka_conf_set(conf, "enable.auto.commit", "false", why, sizeof why)) {
         rd_kafka_conf_destroy(conf);
-        set_err(errstr, errsz, "status reader: %s", why);
+        vs_set_err(errstr, errsz, "status reader: %s", why);
         goto fail;
     }
     f->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof why);
     if (!f->rk) {
         rd_kafka_conf_destroy(conf);
-        set_err(errstr, errsz, "status reader: %s", why);
+        vs_set_err(errstr, errsz, "status reader: %s", why);
         goto fail;
     }
     if (assign_recent(f, errstr, errsz) < 0)

@@ -6,6 +6,7 @@
  * probe the container duration, cut the window, plan the segments, build
  * the job message. One video's failure is recorded and the rest go on. */
 #include "jobs.h"
+#include "errstr.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -22,18 +23,6 @@
 #include "probe.h"
 #include "sidecar.h"
 #include "sign.h"
-
-static void set_err(char *errstr, size_t errsz, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_err(char *errstr, size_t errsz, const char *fmt, ...)
-{
-    if (!errstr || errsz == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(errstr, errsz, fmt, ap);
-    va_end(ap);
-}
 
 static void fail_file(vs_file *f, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -146,7 +135,7 @@ int vs_batch_build(const vs_produce_opts *o, vs_batch **out, char *errstr, size_
 
     *out = NULL;
     if (!b) {
-        set_err(errstr, errsz, "out of memory");
+        vs_set_err(errstr, errsz, "out of memory");
         return -1;
     }
     make_run_id(b->run_id, sizeof b->run_id);
@@ -189,7 +178,7 @@ int vs_batch_build(const vs_produce_opts *o, vs_batch **out, char *errstr, size_
     rc = 0;
     goto out;
 oom:
-    set_err(errstr, errsz, "out of memory");
+    vs_set_err(errstr, errsz, "out of memory");
 out:
     vs_sidecar_free(&sc);
     vs_folder_free(&folder);

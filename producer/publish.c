@@ -9,8 +9,8 @@
  * for people reading the topic. Every message carries its file as the
  * delivery opaque; the delivery report marks it delivered or failed. */
 #include "publish.h"
+#include "errstr.h"
 
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,18 +18,6 @@
 #include <time.h>
 
 #include "log.h"
-
-static void set_err(char *errstr, size_t errsz, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_err(char *errstr, size_t errsz, const char *fmt, ...)
-{
-    if (!errstr || errsz == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(errstr, errsz, fmt, ap);
-    va_end(ap);
-}
 
 int vs_publish_print(const vs_batch *b, FILE *f)
 {
@@ -79,7 +67,7 @@ static int partition_count(rd_kafka_t *rk, rd_kafka_topic_t *rkt, int timeout_ms
     const struct rd_kafka_metadata *md = NULL;
     rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 0, rkt, &md, timeout_ms);
     if (err) {
-        set_err(errstr, errsz, "no metadata for topic %s: %s", rd_kafka_topic_name(rkt),
+        vs_set_err(errstr, errsz, "no metadata for topic %s: %s", rd_kafka_topic_name(rkt),
                 rd_kafka_err2str(err));
         return -1;
     }
@@ -87,7 +75,7 @@ static int partition_count(rd_kafka_t *rk, rd_kafka_topic_t *rkt, int timeout_ms
     if (md->topic_cnt == 1 && !md->topics[0].err && md->topics[0].partition_cnt > 0)
         n = md->topics[0].partition_cnt;
     else
-        set_err(errstr, errsz, "topic %s: %s", rd_kafka_topic_name(rkt),
+        vs_set_err(errstr, errsz, "topic %s: %s", rd_kafka_topic_name(rkt),
                 md->topic_cnt == 1 && md->topics[0].err ?
                 rd_kafka_err2str(md->topics[0].err) : "no partitions");
     rd_kafka_metadata_destroy(md);
@@ -106,7 +94,7 @@ int vs_publish_jobs(rd_kafka_t *rk, const char *topic, vs_batch *b, const vs_wor
 {
     rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
     if (!rkt) {
-        set_err(errstr, errsz, "topic %s: %s", topic,
+        vs_set_err(errstr, errsz, "topic %s: %s", topic,
                 rd_kafka_err2str(rd_kafka_last_error()));
         return -1;
     }
@@ -118,7 +106,7 @@ int vs_publish_jobs(rd_kafka_t *rk, const char *topic, vs_batch *b, const vs_wor
     int32_t *order = malloc((size_t)parts * sizeof *order);
     if (!order) {
         rd_kafka_topic_destroy(rkt);
-        set_err(errstr, errsz, "out of memory");
+        vs_set_err(errstr, errsz, "out of memory");
         return -1;
     }
     size_t n_order = vs_workers_partition_order(w, wall_now(), parts, order, (size_t)parts);

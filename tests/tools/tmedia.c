@@ -5,9 +5,9 @@
  * peak over channels) to the checker. Nothing here judges a file; that is
  * the checkers' job. */
 #include "tmedia.h"
+#include "errstr.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,25 +17,15 @@
 #include <libavutil/pixdesc.h>
 #include <libswscale/swscale.h>
 
-static void set_err(char *errstr, size_t errsz, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_err(char *errstr, size_t errsz, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(errstr, errsz, fmt, ap);
-    va_end(ap);
-}
-
 static int open_input(const char *path, AVFormatContext **ic, char *errstr, size_t errsz)
 {
     int rc = avformat_open_input(ic, path, NULL, NULL);
     if (rc < 0) {
-        set_err(errstr, errsz, "%s: %s", path, av_err2str(rc));
+        vs_set_err(errstr, errsz, "%s: %s", path, av_err2str(rc));
         return -1;
     }
     if ((rc = avformat_find_stream_info(*ic, NULL)) < 0) {
-        set_err(errstr, errsz, "%s: %s", path, av_err2str(rc));
+        vs_set_err(errstr, errsz, "%s: %s", path, av_err2str(rc));
         return -1;
     }
     return 0;
@@ -46,19 +36,19 @@ static int open_decoder(const char *path, AVStream *st, AVCodecContext **dec,
 {
     const AVCodec *codec = avcodec_find_decoder(st->codecpar->codec_id);
     if (!codec) {
-        set_err(errstr, errsz, "%s: no decoder for %s", path,
+        vs_set_err(errstr, errsz, "%s: no decoder for %s", path,
                 avcodec_get_name(st->codecpar->codec_id));
         return -1;
     }
     if (!(*dec = avcodec_alloc_context3(codec)) ||
         avcodec_parameters_to_context(*dec, st->codecpar) < 0) {
-        set_err(errstr, errsz, "%s: out of memory", path);
+        vs_set_err(errstr, errsz, "%s: out of memory", path);
         return -1;
     }
     (*dec)->pkt_timebase = st->time_base;
     int rc = avcodec_open2(*dec, codec, NULL);
     if (rc < 0) {
-        set_err(errstr, errsz, "%s: cannot open %s decoder: %s", path, codec->name,
+        vs_set_err(errstr, errsz, "%s: cannot open %s decoder: %s", path, codec->name,
                 av_err2str(rc));
         return -1;
     }
@@ -115,7 +105,7 @@ static int on_picture(vscan *s, const AVFrame *f, char *errstr, size_t errsz)
         if (!s->gray || s->gray_w != f->width || s->gray_h != f->height) {
             free(s->gray);
             if (!(s->gray = malloc((size_t)f->width * f->height))) {
-                set_err(errstr, errsz, "out of memory");
+                vs_set_err(errstr, errsz, "out of memory");
                 return -1;
             }
             s->gray_w = f->width;
@@ -125,7 +115,7 @@ static int on_picture(vscan *s, const AVFrame *f, char *errstr, size_t errsz)
                                       f->width, f->height, AV_PIX_FMT_GRAY8,
                                       SWS_POINT, NULL, NULL, NULL);
         if (!s->sws) {
-            set_err(errstr, errsz, "%s: cannot convert %s to gray", s->path,
+            vs_set_err(errstr, errsz, "%s: cannot convert %s to gray", s->path,
                     av_get_pix_fmt_name(f->format));
             return -1;
         }
@@ -138,7 +128,7 @@ static int on_picture(vscan *s, const AVFrame *f, char *errstr, size_t errsz)
     }
     int rc = s->cb(&p, s->opaque);
     if (rc < 0) {
-        set_err(errstr, errsz, "%s: stopped at picture %lld", s->path, (long long)p.index);
+        vs_set_err(errstr, errsz, "%s: stopped at picture %lld", s->path, (long long)p.index);
         return -1;
     }
     if (rc > 0)
@@ -153,7 +143,7 @@ static int drain_video(vscan *s, AVCodecContext *dec, AVFrame *f, char *errstr, 
         if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF)
             return 0;
         if (rc < 0) {
-            set_err(errstr, errsz, "%s: decoding: %s", s->path, av_err2str(rc));
+            vs_set_err(errstr, errsz, "%s: decoding: %s", s->path, av_err2str(rc));
             return -1;
         }
         rc = on_picture(s, f, errstr, errsz);
@@ -177,14 +167,14 @@ int vs_tmedia_video_scan(const char *path, vs_tmedia_pic_cb cb, void *opaque,
 
     memset(info, 0, sizeof *info);
     if (!pkt || !f) {
-        set_err(errstr, errsz, "out of memory");
+        vs_set_err(errstr, errsz, "out of memory");
         goto out;
     }
     if (open_input(path, &ic, errstr, errsz) < 0)
         goto out;
     int vi = av_find_best_stream(ic, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
     if (vi < 0) {
-        set_err(errstr, errsz, "%s: no video stream", path);
+        vs_set_err(errstr, errsz, "%s: no video stream", path);
         goto out;
     }
     for (unsigned i = 0; i < ic->nb_streams; i++)
@@ -207,7 +197,7 @@ int vs_tmedia_video_scan(const char *path, vs_tmedia_pic_cb cb, void *opaque,
         if (pkt->stream_index == vi) {
             rc = avcodec_send_packet(dec, pkt);
             if (rc < 0 && rc != AVERROR(EAGAIN)) {
-                set_err(errstr, errsz, "%s: decoding: %s", path, av_err2str(rc));
+                vs_set_err(errstr, errsz, "%s: decoding: %s", path, av_err2str(rc));
                 av_packet_unref(pkt);
                 goto out;
             }
@@ -224,7 +214,7 @@ int vs_tmedia_video_scan(const char *path, vs_tmedia_pic_cb cb, void *opaque,
             goto out;
     }
     if (info->frames == 0) {
-        set_err(errstr, errsz, "%s: no picture decoded", path);
+        vs_set_err(errstr, errsz, "%s: no picture decoded", path);
         goto out;
     }
     ret = 0;
@@ -291,7 +281,7 @@ static int on_samples(vs_tmedia_audio *a, const AVFrame *f, AVRational tb, int64
     if (packed != AV_SAMPLE_FMT_U8 && packed != AV_SAMPLE_FMT_S16 &&
         packed != AV_SAMPLE_FMT_S32 && packed != AV_SAMPLE_FMT_FLT &&
         packed != AV_SAMPLE_FMT_DBL) {
-        set_err(errstr, errsz, "unsupported sample format %s", av_get_sample_fmt_name(fmt));
+        vs_set_err(errstr, errsz, "unsupported sample format %s", av_get_sample_fmt_name(fmt));
         return -1;
     }
     int64_t ts = f->best_effort_timestamp;
@@ -306,7 +296,7 @@ static int on_samples(vs_tmedia_audio *a, const AVFrame *f, AVRational tb, int64
         int64_t ncap = (*cap ? *cap * 2 : 48000 * 16) + f->nb_samples;
         float *np = realloc(a->peak, (size_t)ncap * sizeof *np);
         if (!np) {
-            set_err(errstr, errsz, "out of memory");
+            vs_set_err(errstr, errsz, "out of memory");
             return -1;
         }
         a->peak = np;
@@ -333,7 +323,7 @@ static int drain_audio(vs_tmedia_audio *a, AVCodecContext *dec, AVFrame *f, AVRa
         if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF)
             return 0;
         if (rc < 0) {
-            set_err(errstr, errsz, "%s: decoding audio: %s", path, av_err2str(rc));
+            vs_set_err(errstr, errsz, "%s: decoding audio: %s", path, av_err2str(rc));
             return -1;
         }
         rc = on_samples(a, f, tb, cap, errstr, errsz);
@@ -356,7 +346,7 @@ int vs_tmedia_audio_read(const char *path, int track, vs_tmedia_audio *a,
     memset(a, 0, sizeof *a);
     a->packet_end = -INFINITY;
     if (!pkt || !f) {
-        set_err(errstr, errsz, "out of memory");
+        vs_set_err(errstr, errsz, "out of memory");
         goto out;
     }
     if (open_input(path, &ic, errstr, errsz) < 0)
@@ -365,7 +355,7 @@ int vs_tmedia_audio_read(const char *path, int track, vs_tmedia_audio *a,
         if (ic->streams[i]->codecpar->codec_type == AVMEDIA_TYPE_AUDIO && seen++ == track)
             ai = (int)i;
     if (ai < 0) {
-        set_err(errstr, errsz, "%s: no audio track %d (%d audio streams)", path, track, seen);
+        vs_set_err(errstr, errsz, "%s: no audio track %d (%d audio streams)", path, track, seen);
         goto out;
     }
     AVStream *st = ic->streams[ai];
@@ -377,7 +367,7 @@ int vs_tmedia_audio_read(const char *path, int track, vs_tmedia_audio *a,
     a->frame_size = st->codecpar->frame_size > 0 ? st->codecpar->frame_size
                     : st->codecpar->codec_id == AV_CODEC_ID_OPUS ? 960 : 1024;
     if (a->rate <= 0) {
-        set_err(errstr, errsz, "%s: audio track %d has no sample rate", path, track);
+        vs_set_err(errstr, errsz, "%s: audio track %d has no sample rate", path, track);
         goto out;
     }
 
@@ -391,7 +381,7 @@ int vs_tmedia_audio_read(const char *path, int track, vs_tmedia_audio *a,
             }
             rc = avcodec_send_packet(dec, pkt);
             if (rc < 0 && rc != AVERROR(EAGAIN) && rc != AVERROR_INVALIDDATA) {
-                set_err(errstr, errsz, "%s: decoding audio: %s", path, av_err2str(rc));
+                vs_set_err(errstr, errsz, "%s: decoding audio: %s", path, av_err2str(rc));
                 av_packet_unref(pkt);
                 goto out;
             }
