@@ -9,12 +9,13 @@
 #include "status.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
+
+#include "errstr.h"
 
 static const char *const kind_names[] = {
     [VS_ST_STARTED] = "started",   [VS_ST_PROGRESS] = "progress",
@@ -25,28 +26,19 @@ static const char *const kind_names[] = {
 #define N_KINDS (sizeof(kind_names) / sizeof(kind_names[0]))
 
 /* Which optional fields each kind carries. */
-enum { F_JOB = 1, F_PROGRESS = 2, F_RESULT = 4, F_ERROR = 8, F_HEARTBEAT = 16 };
+enum {
+    F_JOB = 1, F_PROGRESS = 2, F_RESULT = 4, F_ERROR = 8, F_HEARTBEAT = 16,
+    F_ATTEMPTS = 32, F_REJECTED = 64,
+};
 static const int kind_fields[] = {
-    [VS_ST_STARTED] = F_JOB,
+    [VS_ST_STARTED] = F_JOB | F_ATTEMPTS,
     [VS_ST_PROGRESS] = F_JOB | F_PROGRESS,
     [VS_ST_DONE] = F_JOB | F_RESULT,
     [VS_ST_SKIPPED] = F_JOB,
-    [VS_ST_FAILED] = F_JOB | F_ERROR,
-    [VS_ST_RETRY] = F_JOB | F_ERROR,
+    [VS_ST_FAILED] = F_JOB | F_ERROR | F_ATTEMPTS | F_REJECTED,
+    [VS_ST_RETRY] = F_JOB | F_ERROR | F_ATTEMPTS,
     [VS_ST_HEARTBEAT] = F_HEARTBEAT,
 };
-
-static void set_err(char *errstr, size_t errsz, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_err(char *errstr, size_t errsz, const char *fmt, ...)
-{
-    if (!errstr || errsz == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(errstr, errsz, fmt, ap);
-    va_end(ap);
-}
 
 const char *vs_status_kind_str(enum vs_status_kind k)
 {
@@ -115,6 +107,10 @@ char *vs_status_to_json(const vs_status *st)
         goto out;
     if ((f & F_ERROR) && add_str(o, "error", st->error) < 0)
         goto out;
+    if ((f & F_ATTEMPTS) && add_int(o, "attempts", st->attempts) < 0)
+        goto out;
+    if ((f & F_REJECTED) && !cJSON_AddBoolToObject(o, "rejected", st->rejected != 0))
+        goto out;
     if ((f & F_HEARTBEAT) &&
         (add_int(o, "slots", st->slots) < 0 || add_int(o, "busy", st->busy) < 0 ||
          add_str(o, "encoders", st->encoders) < 0 || add_str(o, "vs_version", st->version) < 0 ||
@@ -139,18 +135,18 @@ static int get_str(const cJSON *o, const char *key, char *dst, size_t dsz, int r
     dst[0] = 0;
     if (!it || cJSON_IsNull(it)) {
         if (required) {
-            set_err(errstr, errsz, "status: missing \"%s\"", key);
+            vs_set_err(errstr, errsz, "status: missing \"%s\"", key);
             return -1;
         }
         return 0;
     }
     if (!cJSON_IsString(it) || !it->valuestring) {
-        set_err(errstr, errsz, "status: \"%s\" must be a string", key);
+        vs_set_err(errstr, errsz, "status: \"%s\" must be a string", key);
         return -1;
     }
     size_t n = strlen(it->valuestring);
     if (n >= dsz) {
-        set_err(errstr, errsz, "status: \"%s\" longer than %zu bytes", key, dsz - 1);
+        vs_set_err(errstr, errsz, "status: \"%s\" longer than %zu bytes", key, dsz - 1);
         return -1;
     }
     memcpy(dst, it->valuestring, n + 1);
@@ -163,7 +159,7 @@ static int get_num(const cJSON *o, const char *key, double *dst, char *errstr, s
     if (!it)
         return 0;
     if (!cJSON_IsNumber(it) || !isfinite(it->valuedouble)) {
-        set_err(errstr, errsz, "status: \"%s\" must be a number", key);
+        vs_set_err(errstr, errsz, "status: \"%s\" must be a number", key);
         return -1;
     }
     *dst = it->valuedouble;
@@ -176,7 +172,7 @@ static int get_i64(const cJSON *o, const char *key, int64_t *dst, char *errstr, 
     if (get_num(o, key, &d, errstr, errsz) < 0)
         return -1;
     if (d < -9e15 || d > 9e15) {
-        set_err(errstr, errsz, "status: \"%s\" out of range", key);
+        vs_set_err(errstr, errsz, "status: \"%s\" out of range", key);
         return -1;
     }
     *dst = (int64_t)d;
@@ -189,10 +185,25 @@ static int get_int(const cJSON *o, const char *key, int *dst, char *errstr, size
     if (get_i64(o, key, &v, errstr, errsz) < 0)
         return -1;
     if (v < -1000000 || v > 1000000) {
-        set_err(errstr, errsz, "status: \"%s\" out of range", key);
+        vs_set_err(errstr, errsz, "status: \"%s\" out of range", key);
         return -1;
     }
     *dst = (int)v;
+    return 0;
+}
+
+/* Absent: false. Anything but true / false: refused. */
+static int get_bool(const cJSON *o, const char *key, int *dst, char *errstr, size_t errsz)
+{
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, key);
+    *dst = 0;
+    if (!it)
+        return 0;
+    if (!cJSON_IsBool(it)) {
+        vs_set_err(errstr, errsz, "status: \"%s\" must be true or false", key);
+        return -1;
+    }
+    *dst = cJSON_IsTrue(it) ? 1 : 0;
     return 0;
 }
 
@@ -200,14 +211,14 @@ int vs_status_parse(const char *buf, size_t len, vs_status *out, char *errstr, s
 {
     memset(out, 0, sizeof(*out));
     if (len > VS_STATUS_MAX_BYTES) {
-        set_err(errstr, errsz, "status: message of %zu bytes (limit %d)", len,
+        vs_set_err(errstr, errsz, "status: message of %zu bytes (limit %d)", len,
                 VS_STATUS_MAX_BYTES);
         return -1;
     }
     cJSON *o = cJSON_ParseWithLength(buf, len);
     int rc = -1;
     if (!o || !cJSON_IsObject(o)) {
-        set_err(errstr, errsz, "status: not a JSON object");
+        vs_set_err(errstr, errsz, "status: not a JSON object");
         goto out;
     }
     char type[32];
@@ -217,13 +228,13 @@ int vs_status_parse(const char *buf, size_t len, vs_status *out, char *errstr, s
     while (k < N_KINDS && strcmp(kind_names[k], type))
         k++;
     if (k == N_KINDS) {
-        set_err(errstr, errsz, "status: unknown type \"%s\"", type);
+        vs_set_err(errstr, errsz, "status: unknown type \"%s\"", type);
         goto out;
     }
     out->kind = (enum vs_status_kind)k;
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "version");
     if (!cJSON_IsNumber(v) || v->valuedouble != VS_STATUS_VERSION) {
-        set_err(errstr, errsz, "status: version must be %d", VS_STATUS_VERSION);
+        vs_set_err(errstr, errsz, "status: version must be %d", VS_STATUS_VERSION);
         goto out;
     }
     int f = kind_fields[k];
@@ -250,8 +261,15 @@ int vs_status_parse(const char *buf, size_t len, vs_status *out, char *errstr, s
     if ((f & F_ERROR) &&
         get_str(o, "error", out->error, sizeof out->error, 0, errstr, errsz) < 0)
         goto out;
+    if ((f & F_ATTEMPTS) && get_int(o, "attempts", &out->attempts, errstr, errsz) < 0)
+        goto out;
+    if (out->attempts < 0) {
+        vs_set_err(errstr, errsz, "status: \"attempts\" is negative");
+        goto out;
+    }
+    if ((f & F_REJECTED) && get_bool(o, "rejected", &out->rejected, errstr, errsz) < 0)
+        goto out;
     if (f & F_HEARTBEAT) {
-        const cJSON *stop = cJSON_GetObjectItemCaseSensitive(o, "stopping");
         if (get_int(o, "slots", &out->slots, errstr, errsz) < 0 ||
             get_int(o, "busy", &out->busy, errstr, errsz) < 0 ||
             get_str(o, "encoders", out->encoders, sizeof out->encoders, 0, errstr, errsz) < 0 ||
@@ -259,16 +277,12 @@ int vs_status_parse(const char *buf, size_t len, vs_status *out, char *errstr, s
             get_num(o, "paused_s", &out->paused_s, errstr, errsz) < 0 ||
             get_str(o, "group", out->group, sizeof out->group, 0, errstr, errsz) < 0 ||
             get_str(o, "partitions", out->partitions, sizeof out->partitions, 0,
-                    errstr, errsz) < 0)
+                    errstr, errsz) < 0 ||
+            get_bool(o, "stopping", &out->stopping, errstr, errsz) < 0)
             goto out;
-        if (stop && !cJSON_IsBool(stop)) {
-            set_err(errstr, errsz, "status: \"stopping\" must be true or false");
-            goto out;
-        }
-        out->stopping = stop && cJSON_IsTrue(stop);
     }
     if (out->fraction < 0 || out->fraction > 1) {
-        set_err(errstr, errsz, "status: \"fraction\" outside 0..1");
+        vs_set_err(errstr, errsz, "status: \"fraction\" outside 0..1");
         goto out;
     }
     rc = 0;

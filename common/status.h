@@ -39,6 +39,12 @@ typedef struct vs_status {
     double seconds;
     /* failure (FAILED / RETRY) */
     char error[512];
+    /* STARTED / RETRY / FAILED: failed attempts of the job so far (a
+     * started message counts those before it; retry and failed include
+     * the one that just ended; a hand-back at shutdown is not a failure) */
+    int attempts;
+    int rejected;       /* FAILED: the message was refused before running
+                         * (not a job, unsigned, paths outside the roots) */
     /* heartbeat */
     int slots, busy;
     char encoders[128]; /* comma list, e.g. "libx264,h264_nvenc" */

@@ -6,13 +6,14 @@
  * nothing on disk, reachable on 127.0.0.1 only, so it is for one machine;
  * a farm uses Apache Kafka. The local workers are the same service that
  * vs-worker runs (kafka/service.h), so the jobs travel exactly the same
- * way as on a farm. */
+ * way as on a farm. The local workers read and write only the run's
+ * input and output folders (their roots). */
 #include "local.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "errstr.h"
 #include "kafka/broker.h"
 #include "kafka/service.h"
 #include "log.h"
@@ -22,25 +23,13 @@ struct vs_local {
     vs_service *service;
 };
 
-static void set_err(char *errstr, size_t errsz, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_err(char *errstr, size_t errsz, const char *fmt, ...)
-{
-    if (!errstr || errsz == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(errstr, errsz, fmt, ap);
-    va_end(ap);
-}
-
 int vs_local_start(vs_kafka_conf *c, const vs_produce_opts *o, vs_local **out,
                    char *errstr, size_t errsz)
 {
     vs_local *l = calloc(1, sizeof *l);
     *out = NULL;
     if (!l) {
-        set_err(errstr, errsz, "out of memory");
+        vs_set_err(errstr, errsz, "out of memory");
         return -1;
     }
     vs_broker_opts bo = {
@@ -60,11 +49,15 @@ int vs_local_start(vs_kafka_conf *c, const vs_produce_opts *o, vs_local **out,
         vs_log(VS_LOG_INFO, "no local workers (--parallel 0): start them with "
                "vs-worker --brokers %s", addr);
     } else {
+        /* The output folder exists by now: the batch created it. */
+        const char *roots[] = {o->folder, o->output};
         vs_service_opts so = {
             .kafka = c,
             .parallel = o->parallel > 0 ? o->parallel : 0,
             .encoder = o->encoder,
             .grace_s = 0, /* the broker goes away with this process anyway */
+            .roots = roots,
+            .n_roots = 2,
         };
         if (vs_service_start(&so, &l->service, errstr, errsz) < 0)
             goto fail;

@@ -39,6 +39,17 @@ static void usage(FILE *f)
 "                     tuning, e.g. -X security.protocol=SSL); repeatable\n"
 "  --path-map FROM=TO rewrite job paths that start with FROM to start with TO,\n"
 "                     for a machine that mounts the NAS elsewhere; repeatable\n"
+"  --dead-letter-topic NAME  where refused job messages are copied, with the\n"
+"                     reason in headers (default: the jobs topic + \"" VS_KAFKA_DEAD_SUFFIX "\")\n"
+"\n"
+"Security:\n"
+"  --root DIR         jobs may only read and write under DIR; repeatable, added\n"
+"                     to the folders of $VS_ROOTS (DIR:DIR). With neither, the\n"
+"                     working directory. A job naming a path elsewhere (also\n"
+"                     through \"..\" or a symlink) is refused, and the path is\n"
+"                     never opened. --job FILE is not confined.\n"
+"  VS_JOB_KEY         (environment) when set, only jobs signed with this key\n"
+"                     (vs-produce signs with the same variable) are run\n"
 "\n"
 "Work:\n"
 "  --parallel N       jobs at once (default: 1 with the CPU encoder, the\n"
@@ -55,18 +66,26 @@ static void usage(FILE *f)
 "                     (default: %.0f)\n"
 "  --worker-id ID     name in status messages (default: host:pid:random)\n"
 "  --heartbeat S      seconds between heartbeats (default: %.0f)\n"
+"  --max-attempts N   a job whose attempts fail N times (I/O error, busy GPU,\n"
+"                     a worker lost mid-job) is reported failed (default: %d);\n"
+"                     bad input fails at once\n"
+"  --fail-streak N    after N failed attempts in a row here, take no job for\n"
+"                     --fail-pause seconds (default: %d; 0 = never pause)\n"
+"  --fail-pause S     (default: %.0f, at most %.0f)\n"
 "\n"
 "  -v, --verbose      more log output (repeat for debug)\n"
 "  -q, --quiet        errors only\n"
 "  -h, --help         this help\n"
 "  -V, --version      print the version\n",
-        VS_GPU_SESSIONS, VS_GPU_LOCK_DIR, VS_GPU_BACKOFF_S, VS_GRACE_S, VS_HEARTBEAT_S);
+        VS_GPU_SESSIONS, VS_GPU_LOCK_DIR, VS_GPU_BACKOFF_S, VS_GRACE_S, VS_HEARTBEAT_S,
+        VS_MAX_ATTEMPTS, VS_FAIL_STREAK, VS_FAIL_PAUSE_S, VS_FAIL_PAUSE_MAX_S);
 }
 
 enum {
     OPT_JOB = 256, OPT_ENCODER, OPT_FAULT, OPT_BROKERS, OPT_JOBS_TOPIC, OPT_STATUS_TOPIC,
     OPT_GROUP, OPT_PATH_MAP, OPT_PARALLEL, OPT_GPU_SESSIONS, OPT_GPU_LOCK_DIR,
-    OPT_GPU_BACKOFF, OPT_GRACE, OPT_WORKER_ID, OPT_HEARTBEAT,
+    OPT_GPU_BACKOFF, OPT_GRACE, OPT_WORKER_ID, OPT_HEARTBEAT, OPT_ROOT, OPT_MAX_ATTEMPTS,
+    OPT_FAIL_STREAK, OPT_FAIL_PAUSE, OPT_DEAD_TOPIC,
 };
 
 static int parse_int(const char *opt, const char *arg, int lo, int hi, int *out)
@@ -119,6 +138,11 @@ int vs_worker_opts_parse(int argc, char **argv, vs_worker_opts *o)
         {"grace", required_argument, NULL, OPT_GRACE},
         {"worker-id", required_argument, NULL, OPT_WORKER_ID},
         {"heartbeat", required_argument, NULL, OPT_HEARTBEAT},
+        {"root", required_argument, NULL, OPT_ROOT},
+        {"max-attempts", required_argument, NULL, OPT_MAX_ATTEMPTS},
+        {"fail-streak", required_argument, NULL, OPT_FAIL_STREAK},
+        {"fail-pause", required_argument, NULL, OPT_FAIL_PAUSE},
+        {"dead-letter-topic", required_argument, NULL, OPT_DEAD_TOPIC},
         {"verbose", no_argument, NULL, 'v'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
@@ -137,6 +161,16 @@ int vs_worker_opts_parse(int argc, char **argv, vs_worker_opts *o)
         return -1;
     }
     o->service.kafka = &o->kafka;
+    o->roots = calloc((size_t)argc + 1, sizeof(*o->roots));
+    if (!o->roots) {
+        fprintf(stderr, "vs-worker: out of memory\n");
+        return -1;
+    }
+    o->service.roots = o->roots;
+    const char *env = getenv("VS_ROOTS");
+    o->service.roots_env = env && *env ? env : NULL;
+    env = getenv("VS_JOB_KEY");
+    o->service.job_key = env && *env ? env : NULL;
     while ((c = getopt_long(argc, argv, "X:vqhV", longopts, NULL)) != -1) {
         int rc = 0;
         switch (c) {
@@ -190,6 +224,28 @@ int vs_worker_opts_parse(int argc, char **argv, vs_worker_opts *o)
         case OPT_HEARTBEAT:
             rc = parse_seconds("--heartbeat", optarg, &o->service.heartbeat_s);
             break;
+        case OPT_ROOT: o->roots[o->service.n_roots++] = optarg; break;
+        case OPT_MAX_ATTEMPTS:
+            rc = parse_int("--max-attempts", optarg, 1, 100, &o->service.max_attempts);
+            break;
+        case OPT_FAIL_STREAK:
+            rc = parse_int("--fail-streak", optarg, 0, 1000, &o->service.fail_streak);
+            if (rc == 0 && o->service.fail_streak == 0)
+                o->service.fail_streak = -1; /* never */
+            break;
+        case OPT_FAIL_PAUSE:
+            rc = parse_seconds("--fail-pause", optarg, &o->service.fail_pause_s);
+            if (rc == 0 && (o->service.fail_pause_s < 1 ||
+                            o->service.fail_pause_s > VS_FAIL_PAUSE_MAX_S)) {
+                fprintf(stderr, "vs-worker: --fail-pause wants 1 to %.0f seconds\n",
+                        VS_FAIL_PAUSE_MAX_S);
+                rc = -1;
+            }
+            break;
+        case OPT_DEAD_TOPIC:
+            rc = kafka_err(vs_kafka_conf_set_topic(&o->kafka, VS_TOPIC_DEAD, optarg, err,
+                                                   sizeof err), err);
+            break;
         case 'v': o->verbosity++; break;
         case 'q': o->verbosity = VS_LOG_ERROR; break;
         case 'h': usage(stdout); return 1;
@@ -213,5 +269,7 @@ int vs_worker_opts_parse(int argc, char **argv, vs_worker_opts *o)
 
 void vs_worker_opts_release(vs_worker_opts *o)
 {
+    free(o->roots);
+    o->roots = NULL;
     vs_kafka_conf_release(&o->kafka);
 }

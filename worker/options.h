@@ -7,7 +7,8 @@
 typedef struct vs_worker_opts {
     const char *job_file;     /* --job: run one job file and exit */
     vs_kafka_conf kafka;      /* farm configuration (owned) */
-    vs_service_opts service;  /* Kafka mode; .kafka points at kafka above */
+    vs_service_opts service;  /* Kafka mode; .kafka points at kafka above, .roots at roots */
+    const char **roots;       /* --root values (point into argv; the array is owned) */
     int verbosity;
 } vs_worker_opts;
 

@@ -50,8 +50,9 @@ int vs_serve(const vs_service_opts *opts)
         code = 1;
     vs_service_stats st;
     vs_service_get_stats(s, &st);
-    vs_log(VS_LOG_INFO, "jobs: %ld done, %ld skipped, %ld failed, %ld handed to other workers, "
-           "%ld handed back", st.done, st.skipped, st.failed, st.handed_over, st.handed_back);
+    vs_log(VS_LOG_INFO, "jobs: %ld done, %ld skipped, %ld failed (%ld messages refused), "
+           "%ld retried, %ld handed to other workers, %ld handed back", st.done, st.skipped,
+           st.failed, st.rejected, st.retried, st.handed_over, st.handed_back);
     if (vs_service_free(&s) < 0) {
         vs_log(VS_LOG_ERROR, "some status messages were not delivered");
         code = 1;

@@ -8,24 +8,13 @@
 #include "kafka/client.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "errstr.h"
 #include "log.h"
-
-static void set_err(char *errstr, size_t errsz, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_err(char *errstr, size_t errsz, const char *fmt, ...)
-{
-    if (!errstr || !errsz)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(errstr, errsz, fmt, ap);
-    va_end(ap);
-}
 
 static int replace_str(char **dst, const char *src)
 {
@@ -61,6 +50,7 @@ void vs_kafka_conf_release(vs_kafka_conf *c)
     free(c->jobs_topic);
     free(c->status_topic);
     free(c->group);
+    free(c->dead_topic);
     for (size_t i = 0; i < c->n_props; i++)
         free(c->props[i]);
     free(c->props);
@@ -80,7 +70,8 @@ int vs_kafka_conf_copy(vs_kafka_conf *dst, const vs_kafka_conf *src)
     if (replace_str(&dst->brokers, src->brokers) < 0 ||
         replace_str(&dst->jobs_topic, src->jobs_topic) < 0 ||
         replace_str(&dst->status_topic, src->status_topic) < 0 ||
-        replace_str(&dst->group, src->group) < 0)
+        replace_str(&dst->group, src->group) < 0 ||
+        replace_str(&dst->dead_topic, src->dead_topic) < 0)
         goto fail;
     if (src->n_props) {
         dst->props = calloc(src->n_props, sizeof(*dst->props));
@@ -114,11 +105,11 @@ int vs_kafka_conf_set_brokers(vs_kafka_conf *c, const char *brokers,
                               char *errstr, size_t errsz)
 {
     if (!brokers || !*brokers) {
-        set_err(errstr, errsz, "empty broker list");
+        vs_set_err(errstr, errsz, "empty broker list");
         return -1;
     }
     if (replace_str(&c->brokers, brokers) < 0) {
-        set_err(errstr, errsz, "out of memory");
+        vs_set_err(errstr, errsz, "out of memory");
         return -1;
     }
     return 0;
@@ -137,31 +128,70 @@ static int valid_topic(const char *t)
     return 1;
 }
 
-int vs_kafka_conf_set_topic(vs_kafka_conf *c, int status, const char *name,
+int vs_kafka_conf_set_topic(vs_kafka_conf *c, int which, const char *name,
                             char *errstr, size_t errsz)
 {
     if (!name || !valid_topic(name)) {
-        set_err(errstr, errsz, "invalid topic name '%s' (letters, digits, '.', '_', '-')",
+        vs_set_err(errstr, errsz, "invalid topic name '%s' (letters, digits, '.', '_', '-')",
                 name ? name : "");
         return -1;
     }
-    if (replace_str(status ? &c->status_topic : &c->jobs_topic, name) < 0) {
-        set_err(errstr, errsz, "out of memory");
+    char **dst = which == VS_TOPIC_STATUS ? &c->status_topic
+               : which == VS_TOPIC_DEAD ? &c->dead_topic : &c->jobs_topic;
+    if (replace_str(dst, name) < 0) {
+        vs_set_err(errstr, errsz, "out of memory");
         return -1;
     }
     return 0;
+}
+
+const char *vs_kafka_dead_topic(const vs_kafka_conf *c, char *buf, size_t sz)
+{
+    if (c->dead_topic)
+        snprintf(buf, sz, "%s", c->dead_topic);
+    else if (strlen(c->jobs_topic) + strlen(VS_KAFKA_DEAD_SUFFIX) <= 249)
+        snprintf(buf, sz, "%s%s", c->jobs_topic, VS_KAFKA_DEAD_SUFFIX);
+    else
+        snprintf(buf, sz, "%s%s", VS_KAFKA_JOBS_TOPIC, VS_KAFKA_DEAD_SUFFIX);
+    return buf;
 }
 
 int vs_kafka_conf_set_group(vs_kafka_conf *c, const char *group,
                             char *errstr, size_t errsz)
 {
     if (!group || !*group) {
-        set_err(errstr, errsz, "empty consumer group name");
+        vs_set_err(errstr, errsz, "empty consumer group name");
         return -1;
     }
     if (replace_str(&c->group, group) < 0) {
-        set_err(errstr, errsz, "out of memory");
+        vs_set_err(errstr, errsz, "out of memory");
         return -1;
+    }
+    return 0;
+}
+
+/* librdkafka properties that name a file it reads when a client is
+ * created. ssl.ca.location may also be "probe" (the system's CAs). */
+static const char *const file_props[] = {
+    "ssl.ca.location", "ssl.certificate.location", "ssl.key.location",
+    "ssl.keystore.location", "ssl.crl.location", "sasl.kerberos.keytab",
+};
+
+/* 0 when KEY=VAL names no file, or a readable one; else -1 with a reason. */
+static int check_file_prop(const char *key, size_t keylen, const char *val,
+                           char *errstr, size_t errsz)
+{
+    for (size_t i = 0; i < sizeof file_props / sizeof file_props[0]; i++) {
+        if (strlen(file_props[i]) != keylen || strncmp(key, file_props[i], keylen))
+            continue;
+        if (!*val || !strcmp(val, "probe"))
+            return 0;
+        if (access(val, R_OK) != 0) {
+            vs_set_err(errstr, errsz, "-X %s=%s: cannot read %s: %s", file_props[i], val, val,
+                    strerror(errno));
+            return -1;
+        }
+        return 0;
     }
     return 0;
 }
@@ -171,17 +201,19 @@ int vs_kafka_conf_add_prop(vs_kafka_conf *c, const char *kv,
 {
     const char *eq = kv ? strchr(kv, '=') : NULL;
     if (!eq || eq == kv) {
-        set_err(errstr, errsz, "-X wants key=value, got '%s'", kv ? kv : "");
+        vs_set_err(errstr, errsz, "-X wants key=value, got '%s'", kv ? kv : "");
         return -1;
     }
+    if (check_file_prop(kv, (size_t)(eq - kv), eq + 1, errstr, errsz) < 0)
+        return -1;
     char **grown = realloc(c->props, (c->n_props + 1) * sizeof(*grown));
     if (!grown) {
-        set_err(errstr, errsz, "out of memory");
+        vs_set_err(errstr, errsz, "out of memory");
         return -1;
     }
     c->props = grown;
     if (!(c->props[c->n_props] = strdup(kv))) {
-        set_err(errstr, errsz, "out of memory");
+        vs_set_err(errstr, errsz, "out of memory");
         return -1;
     }
     c->n_props++;
@@ -201,13 +233,13 @@ int vs_kafka_conf_add_path_map(vs_kafka_conf *c, const char *spec,
 {
     const char *eq = spec ? strchr(spec, '=') : NULL;
     if (!eq || spec[0] != '/' || eq[1] != '/') {
-        set_err(errstr, errsz, "--path-map wants FROM=TO with absolute paths, got '%s'",
+        vs_set_err(errstr, errsz, "--path-map wants FROM=TO with absolute paths, got '%s'",
                 spec ? spec : "");
         return -1;
     }
     vs_path_map *grown = realloc(c->maps, (c->n_maps + 1) * sizeof(*grown));
     if (!grown) {
-        set_err(errstr, errsz, "out of memory");
+        vs_set_err(errstr, errsz, "out of memory");
         return -1;
     }
     c->maps = grown;
@@ -215,7 +247,7 @@ int vs_kafka_conf_add_path_map(vs_kafka_conf *c, const char *spec,
     if (!m.from || !m.to) {
         free(m.from);
         free(m.to);
-        set_err(errstr, errsz, "out of memory");
+        vs_set_err(errstr, errsz, "out of memory");
         return -1;
     }
     c->maps[c->n_maps++] = m;
@@ -274,7 +306,7 @@ static int conf_set(rd_kafka_conf_t *conf, const char *key, const char *val,
 {
     char why[512];
     if (rd_kafka_conf_set(conf, key, val, why, sizeof(why)) != RD_KAFKA_CONF_OK) {
-        set_err(errstr, errsz, "%s%s=%s: %s", origin, key, val, why);
+        vs_set_err(errstr, errsz, "%s%s=%s: %s", origin, key, val, why);
         return -1;
     }
     return 0;
@@ -284,12 +316,12 @@ rd_kafka_conf_t *vs_kafka_conf_build(const vs_kafka_conf *c, enum vs_kafka_role 
                                      const char *client_id, char *errstr, size_t errsz)
 {
     if (!c->brokers || !*c->brokers) {
-        set_err(errstr, errsz, "no broker named (--brokers or VS_BROKERS)");
+        vs_set_err(errstr, errsz, "no broker named (--brokers or VS_BROKERS)");
         return NULL;
     }
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     if (!conf) {
-        set_err(errstr, errsz, "out of memory");
+        vs_set_err(errstr, errsz, "out of memory");
         return NULL;
     }
     rd_kafka_conf_set_log_cb(conf, log_cb);
@@ -334,7 +366,7 @@ rd_kafka_conf_t *vs_kafka_conf_build(const vs_kafka_conf *c, enum vs_kafka_role 
     for (size_t i = 0; i < c->n_props; i++) {
         char *kv = strdup(c->props[i]);
         if (!kv) {
-            set_err(errstr, errsz, "out of memory");
+            vs_set_err(errstr, errsz, "out of memory");
             goto fail;
         }
         char *eq = strchr(kv, '=');
@@ -344,7 +376,7 @@ rd_kafka_conf_t *vs_kafka_conf_build(const vs_kafka_conf *c, enum vs_kafka_role 
         char why[512];
         rd_kafka_conf_res_t r = rd_kafka_conf_set(conf, kv, eq + 1, why, sizeof(why));
         if (r != RD_KAFKA_CONF_OK) {
-            set_err(errstr, errsz, "-X %s=%s: %s", kv, eq + 1, why);
+            vs_set_err(errstr, errsz, "-X %s=%s: %s", kv, eq + 1, why);
             free(kv);
             goto fail;
         }

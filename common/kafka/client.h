@@ -13,6 +13,7 @@
 #define VS_KAFKA_JOBS_TOPIC      "vs.jobs"
 #define VS_KAFKA_STATUS_TOPIC    "vs.status"
 #define VS_KAFKA_GROUP           "vs-workers"
+#define VS_KAFKA_DEAD_SUFFIX     ".dead"  /* dead-letter topic: the jobs topic + this */
 #define VS_KAFKA_JOBS_PARTITIONS 16  /* enough for a farm of 16 busy slots */
 #define VS_KAFKA_STATUS_PARTITIONS 1
 
@@ -28,6 +29,7 @@ typedef struct vs_kafka_conf {
     char *jobs_topic;       /* default VS_KAFKA_JOBS_TOPIC */
     char *status_topic;     /* default VS_KAFKA_STATUS_TOPIC */
     char *group;            /* worker consumer group, default VS_KAFKA_GROUP */
+    char *dead_topic;       /* refused job messages; NULL = jobs_topic + ".dead" */
     char **props;           /* -X "key=value" strings, in command-line order */
     size_t n_props;
     vs_path_map *maps;      /* --path-map rules, first match wins */
@@ -47,12 +49,21 @@ int vs_kafka_conf_copy(vs_kafka_conf *dst, const vs_kafka_conf *src);
 /* Setters copy their argument; 0 or -1 with a reason in errstr. */
 int vs_kafka_conf_set_brokers(vs_kafka_conf *c, const char *brokers,
                               char *errstr, size_t errsz);
-int vs_kafka_conf_set_topic(vs_kafka_conf *c, int status, const char *name,
+/* Which topic vs_kafka_conf_set_topic names (0 and 1 as before). */
+enum vs_kafka_topic { VS_TOPIC_JOBS = 0, VS_TOPIC_STATUS = 1, VS_TOPIC_DEAD = 2 };
+int vs_kafka_conf_set_topic(vs_kafka_conf *c, int which, const char *name,
                             char *errstr, size_t errsz);
+/* The dead-letter topic: dead_topic, or the jobs topic + ".dead". Writes
+ * into buf (at least 256 bytes) and returns it. */
+const char *vs_kafka_dead_topic(const vs_kafka_conf *c, char *buf, size_t sz);
 int vs_kafka_conf_set_group(vs_kafka_conf *c, const char *group,
                             char *errstr, size_t errsz);
-/* "key=value" from -X. Refused when there is no '=' or the key is empty.
- * The value itself is checked by librdkafka in vs_kafka_conf_build(). */
+/* "key=value" from -X. Refused when there is no '=' or the key is empty,
+ * or when the key names a file librdkafka will read (ssl.ca.location,
+ * ssl.certificate.location, ssl.key.location, ...) that cannot be read:
+ * the program then stops at its command line with one clear line instead
+ * of failing later inside the TLS setup. The value itself is otherwise
+ * checked by librdkafka in vs_kafka_conf_build(). */
 int vs_kafka_conf_add_prop(vs_kafka_conf *c, const char *kv,
                            char *errstr, size_t errsz);
 /* "FROM=TO" from --path-map. Both sides must be absolute paths. */

@@ -26,6 +26,8 @@ typedef struct job_ent {
     char worker[128];
     enum vs_status_kind kind;
     double seen;
+    int attempts;        /* failed attempts, the highest any message said */
+    char error[256];     /* the last retry / failed reason */
 } job_ent;
 
 typedef struct peer {
@@ -139,6 +141,34 @@ void vs_farm_close(vs_farm **fp)
     *fp = NULL;
 }
 
+/* Whether the broker really looks offsets up by time: asked for the first
+ * message since 1970, a partition that holds messages must answer with
+ * one of them. librdkafka's mock cluster (the embedded broker) answers
+ * every lookup with the end, which would hide the past; its partitions
+ * keep only a few MiB, so they are read from the start instead. */
+static int indexes_time(vs_farm *f, int n)
+{
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(n);
+    for (int i = 0; i < n; i++)
+        rd_kafka_topic_partition_list_add(l, f->topic, i)->offset = 1;
+    int ok = 1;
+    if (rd_kafka_offsets_for_times(f->rk, l, 3000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        for (int i = 0; i < n && ok; i++) {
+            int64_t lo = 0, hi = 0;
+            if (l->elems[i].err ||
+                rd_kafka_query_watermark_offsets(f->rk, f->topic, i, &lo, &hi, 2000))
+                continue;
+            if (hi > lo && (l->elems[i].offset < lo || l->elems[i].offset >= hi))
+                ok = 0;
+        }
+    }
+    rd_kafka_topic_partition_list_destroy(l);
+    if (!ok)
+        vs_log(VS_LOG_DEBUG, "status reader: the broker does not look up offsets by time; "
+               "reading %s from the start", f->topic);
+    return ok;
+}
+
 /* Finds the topic's partitions and assigns them all, starting lookback_s
  * back (or at the beginning when the broker cannot look up by time). */
 static void try_assign(vs_farm *f)
@@ -168,6 +198,8 @@ static void try_assign(vs_farm *f)
     if (e)
         vs_log(VS_LOG_DEBUG, "status reader: no lookup by time (%s); reading from the start",
                rd_kafka_err2str(e));
+    else if (!indexes_time(f, n))
+        e = RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED;
     for (int i = 0; i < n; i++) {
         rd_kafka_topic_partition_t *p = &l->elems[i];
         if (e || p->err || p->offset < 0)
@@ -248,9 +280,16 @@ static void apply(vs_farm *f, const vs_status *st, double seen)
         p->seen = seen;
         return;
     }
+    /* A refused message is not the job: its id may be anybody's. */
+    if (st->kind == VS_ST_FAILED && st->rejected)
+        return;
     job_ent *e = job_get(f, st->job_id, 1);
     if (!e)
         return;
+    if (st->attempts > e->attempts)
+        e->attempts = st->attempts;
+    if ((st->kind == VS_ST_RETRY || st->kind == VS_ST_FAILED) && st->error[0])
+        snprintf(e->error, sizeof e->error, "%.*s", (int)sizeof e->error - 1, st->error);
     /* A late progress message never reopens a finished job. */
     if (st->kind == VS_ST_PROGRESS && (e->kind == VS_ST_DONE || e->kind == VS_ST_SKIPPED ||
                                        e->kind == VS_ST_FAILED) && !strcmp(e->worker, st->worker))
@@ -368,6 +407,26 @@ enum vs_farm_job vs_farm_job_state(vs_farm *f, const char *job_id, double live_s
     }
 }
 
+int vs_farm_job_attempts(vs_farm *f, const char *job_id, double live_s,
+                         char *why, size_t whysz)
+{
+    job_ent *e = job_get(f, job_id, 0);
+    if (why && whysz)
+        why[0] = 0;
+    if (!e)
+        return 0;
+    int n = e->attempts;
+    if ((e->kind == VS_ST_STARTED || e->kind == VS_ST_PROGRESS) && now_wall() - e->seen >= live_s) {
+        /* Its worker went silent without a result: that attempt is lost. */
+        n++;
+        if (why && whysz)
+            snprintf(why, whysz, "worker %s went silent during attempt %d (lost?)", e->worker, n);
+    } else if (why && whysz) {
+        copy_id(why, whysz, e->error);
+    }
+    return n;
+}
+
 static int recent_handoffs(peer *p, double now)
 {
     int n = 0;
@@ -378,16 +437,18 @@ static int recent_handoffs(peer *p, double now)
 }
 
 int32_t vs_farm_pick_peer(vs_farm *f, const char *group, double fresh_s,
-                          const char *avoid_host, char *worker, size_t wsz)
+                          const char *avoid_host, int need_free, char *worker, size_t wsz)
 {
     double now = now_wall();
     peer *best = NULL;
-    int best_free = 0;
+    int best_free = need_free ? 0 : -1000000;
     for (peer *p = f->peers; p; p = p->next) {
         if (!strcmp(p->id, f->self) || p->stopping || p->n_parts == 0 ||
             now - p->seen > fresh_s || strcmp(p->group, group) ||
             (avoid_host && !strcmp(p->host, avoid_host)))
             continue;
+        if (p->slots <= 0)
+            continue; /* taking no jobs (failure streak, stopping) */
         int free_slots = p->slots - p->busy - recent_handoffs(p, now);
         if (free_slots > best_free) {
             best = p;

@@ -39,14 +39,24 @@ int vs_farm_caught_up(const vs_farm *f);
 enum vs_farm_job vs_farm_job_state(vs_farm *f, const char *job_id, double live_s,
                                    char *worker, size_t wsz);
 
+/* Failed attempts of job_id so far: the highest "attempts" its status
+ * messages carried, plus one when its last news is a started / progress
+ * older than live_s (that worker went away without a result). why (may
+ * be NULL) gets the last reason. Refused messages (failed + rejected)
+ * are not counted: their id may be anybody's. */
+int vs_farm_job_attempts(vs_farm *f, const char *job_id, double live_s,
+                         char *why, size_t whysz);
+
 /* Picks another worker of `group` whose heartbeat is younger than
- * fresh_s, that is not stopping, is not on avoid_host (NULL: any host;
- * NVENC sessions are per machine, so a worker waiting for one skips its
- * own machine), has a free slot (slots - busy - jobs recently handed to
- * it) and holds a partition of the jobs topic. Returns one of its
- * partitions (round robin) and its id in worker, or -1. */
+ * fresh_s, that is not stopping, takes jobs (slots > 0), is not on
+ * avoid_host (NULL: any host; NVENC sessions are per machine, so a worker
+ * waiting for one skips its own machine) and holds a partition of the
+ * jobs topic. With need_free it must also have a free slot (slots - busy
+ * - jobs recently handed to it); without, the one with the most free
+ * slots wins. Returns one of its partitions (round robin) and its id in
+ * worker, or -1. */
 int32_t vs_farm_pick_peer(vs_farm *f, const char *group, double fresh_s,
-                          const char *avoid_host, char *worker, size_t wsz);
+                          const char *avoid_host, int need_free, char *worker, size_t wsz);
 /* Counts a job handed to worker against its free slots until its next
  * heartbeats show it (a few seconds). */
 void vs_farm_note_handoff(vs_farm *f, const char *worker);

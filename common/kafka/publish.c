@@ -1,4 +1,10 @@
-/* publish.c - the worker's producer: status messages and handed-over jobs. */
+/* publish.c - the worker's producer: status messages and handed-over jobs.
+ *
+ * Every send serves librdkafka's queue at once (rd_kafka_poll(rk, 0)), but
+ * the reports of copied messages are only queued there and handed to the
+ * callback by vs_publisher_poll: the service sends status messages while
+ * it walks its task list, and a report that freed a task in the middle of
+ * that walk would pull the list from under it. */
 #include "kafka/publish.h"
 
 #include <stdatomic.h>
@@ -7,12 +13,19 @@
 
 #include "log.h"
 
+typedef struct report {
+    uint64_t id;
+    rd_kafka_resp_err_t err;
+} report;
+
 struct vs_publisher {
     rd_kafka_t *rk;
     char *status_topic, *jobs_topic;
     vs_publisher_job_cb job_cb;
     void *ctx;
     atomic_long failed;
+    report *reports;      /* delivery reports of copies, not yet handed on */
+    size_t n_reports, cap_reports;
 };
 
 /* Status messages carry opaque NULL; jobs carry their id + 1. */
@@ -25,8 +38,19 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
         vs_log(VS_LOG_WARN, "not delivered to %s: %s", rd_kafka_topic_name(m->rkt),
                rd_kafka_err2str(m->err));
     }
-    if (tag && p->job_cb)
-        p->job_cb(p->ctx, (uint64_t)(tag - 1), m->err);
+    if (!tag || !p->job_cb)
+        return;
+    if (p->n_reports == p->cap_reports) {
+        size_t cap = p->cap_reports ? p->cap_reports * 2 : 16;
+        report *grown = realloc(p->reports, cap * sizeof(*grown));
+        if (!grown) {
+            vs_log(VS_LOG_WARN, "out of memory: a delivery report is lost");
+            return;
+        }
+        p->reports = grown;
+        p->cap_reports = cap;
+    }
+    p->reports[p->n_reports++] = (report){(uint64_t)(tag - 1), m->err};
 }
 
 int vs_publisher_new(const vs_kafka_conf *c, const char *client_id,
@@ -85,24 +109,31 @@ int vs_publisher_status(vs_publisher *p, const vs_status *st)
     return 0;
 }
 
-int vs_publisher_job(vs_publisher *p, int32_t partition, const void *key, size_t keylen,
-                     const void *payload, size_t len, const rd_kafka_headers_t *hdrs,
-                     uint64_t id)
+int vs_publisher_send(vs_publisher *p, const char *topic, int32_t partition,
+                      const void *key, size_t keylen, const void *payload, size_t len,
+                      const rd_kafka_headers_t *hdrs, uint64_t id)
 {
     rd_kafka_headers_t *h = hdrs ? rd_kafka_headers_copy(hdrs) : NULL;
     rd_kafka_resp_err_t e = rd_kafka_producev(
-        p->rk, RD_KAFKA_V_TOPIC(p->jobs_topic), RD_KAFKA_V_PARTITION(partition),
+        p->rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(partition),
         RD_KAFKA_V_KEY(key, keylen), RD_KAFKA_V_VALUE((void *)payload, len),
         RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(h),
         RD_KAFKA_V_OPAQUE((void *)(uintptr_t)(id + 1)), RD_KAFKA_V_END);
     if (e) {
         if (h)
             rd_kafka_headers_destroy(h);
-        vs_log(VS_LOG_WARN, "cannot queue a job for another worker: %s", rd_kafka_err2str(e));
+        vs_log(VS_LOG_WARN, "cannot queue a message for %s: %s", topic, rd_kafka_err2str(e));
         return -1;
     }
     rd_kafka_poll(p->rk, 0);
     return 0;
+}
+
+int vs_publisher_job(vs_publisher *p, int32_t partition, const void *key, size_t keylen,
+                     const void *payload, size_t len, const rd_kafka_headers_t *hdrs,
+                     uint64_t id)
+{
+    return vs_publisher_send(p, p->jobs_topic, partition, key, keylen, payload, len, hdrs, id);
 }
 
 rd_kafka_t *vs_publisher_rk(vs_publisher *p)
@@ -113,6 +144,16 @@ rd_kafka_t *vs_publisher_rk(vs_publisher *p)
 void vs_publisher_poll(vs_publisher *p, int timeout_ms)
 {
     rd_kafka_poll(p->rk, timeout_ms);
+    /* The callback may send (and so queue more reports): take them first. */
+    while (p->n_reports > 0) {
+        report *r = p->reports;
+        size_t n = p->n_reports;
+        p->reports = NULL;
+        p->n_reports = p->cap_reports = 0;
+        for (size_t i = 0; i < n; i++)
+            p->job_cb(p->ctx, r[i].id, r[i].err);
+        free(r);
+    }
 }
 
 long vs_publisher_failed(const vs_publisher *p)
@@ -137,6 +178,7 @@ int vs_publisher_free(vs_publisher **pp, int timeout_ms)
     }
     if (atomic_load(&p->failed) > 0)
         rc = -1;
+    free(p->reports);
     free(p->status_topic);
     free(p->jobs_topic);
     free(p);

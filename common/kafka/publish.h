@@ -1,7 +1,8 @@
 /* kafka/publish.h - the worker's Kafka producer (internal to the worker service).
  *
  * Publishes status messages (keyed by job id, heartbeats by worker id) and
- * re-publishes jobs handed to another worker. Delivery reports are served
+ * re-publishes jobs handed to another worker (and copies of refused ones to
+ * the dead-letter topic). Delivery reports are served
  * by vs_publisher_poll from the service thread; a handed-over job is
  * reported back through a callback with the id given at send time. */
 #ifndef VS_KAFKA_PUBLISH_H
@@ -14,7 +15,8 @@
 
 typedef struct vs_publisher vs_publisher;
 
-/* Called from vs_publisher_poll for every job sent with vs_publisher_job. */
+/* Called from vs_publisher_poll (never from a send) for every message sent
+ * with vs_publisher_job or vs_publisher_send. */
 typedef void (*vs_publisher_job_cb)(void *ctx, uint64_t id, rd_kafka_resp_err_t err);
 
 int vs_publisher_new(const vs_kafka_conf *c, const char *client_id,
@@ -28,9 +30,14 @@ int vs_publisher_status(vs_publisher *p, const vs_status *st);
 int vs_publisher_job(vs_publisher *p, int32_t partition, const void *key, size_t keylen,
                      const void *payload, size_t len, const rd_kafka_headers_t *hdrs,
                      uint64_t id);
+/* Queues a copy of a message for topic (partition RD_KAFKA_PARTITION_UA:
+ * any), reported through the callback like a job. */
+int vs_publisher_send(vs_publisher *p, const char *topic, int32_t partition,
+                      const void *key, size_t keylen, const void *payload, size_t len,
+                      const rd_kafka_headers_t *hdrs, uint64_t id);
 /* The producer handle (for admin requests); owned by the publisher. */
 rd_kafka_t *vs_publisher_rk(vs_publisher *p);
-/* Serves delivery reports. */
+/* Serves delivery reports, then calls the callback for the copies'. */
 void vs_publisher_poll(vs_publisher *p, int timeout_ms);
 /* Messages that were not delivered so far. */
 long vs_publisher_failed(const vs_publisher *p);

@@ -47,9 +47,39 @@ void vs_service_count(vs_service *s, long *field)
 
 int vs_service_slot_limit(vs_service *s)
 {
-    if (s->backoff_until > vs_mono())
+    double now = vs_mono();
+    if (s->pause_until > now)
+        return 0;
+    if (s->backoff_until > now)
         return s->backoff_limit;
     return s->slots;
+}
+
+void vs_service_note_outcome(vs_service *s, int failed, const char *why)
+{
+    if (!failed) {
+        s->streak = 0;
+        return;
+    }
+    s->streak++;
+    if (s->o.fail_streak <= 0 || s->streak < s->o.fail_streak || s->pause_until > vs_mono())
+        return;
+    s->pause_until = vs_mono() + s->o.fail_pause_s;
+    s->hb_dirty = 1;
+    vs_service_count(s, &s->stats.pauses);
+    vs_log(VS_LOG_WARN, "%d attempts in a row failed here (last: %s): taking no jobs for %.0f s",
+           s->streak, why ? why : "?", s->o.fail_pause_s);
+}
+
+/* The end of a failure-streak pause. */
+static void check_pause(vs_service *s)
+{
+    if (s->pause_until > 0 && vs_mono() >= s->pause_until) {
+        s->pause_until = 0;
+        s->streak = 0;
+        s->hb_dirty = 1;
+        vs_log(VS_LOG_INFO, "failure pause over: taking jobs again");
+    }
 }
 
 /* ---- status ---- */
@@ -85,8 +115,7 @@ void vs_service_fill_status(vs_service *s, vs_status *st, enum vs_status_kind ki
     if (t) {
         snprintf(st->job_id, sizeof st->job_id, "%s", t->job->job_id);
         snprintf(st->run_id, sizeof st->run_id, "%s", t->job->run_id ? t->job->run_id : "");
-        const char *slash = strrchr(t->job->input, '/');
-        snprintf(st->file, sizeof st->file, "%s", slash ? slash + 1 : t->job->input);
+        snprintf(st->file, sizeof st->file, "%s", t->name);
     }
 }
 
@@ -98,7 +127,9 @@ static void heartbeat(vs_service *s)
     st.busy = s->running;
     snprintf(st.encoders, sizeof st.encoders, "%s", s->encoders);
     snprintf(st.version, sizeof st.version, "%s", VS_VERSION);
-    double left = s->backoff_until - vs_mono();
+    double now = vs_mono(), left = s->backoff_until - now;
+    if (s->pause_until - now > left)
+        left = s->pause_until - now;
     st.paused_s = left > 0 ? left : 0;
     snprintf(st.group, sizeof st.group, "%s", s->kc.group);
     assigned_list(s, st.partitions, sizeof st.partitions);
@@ -204,8 +235,10 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
             rd_kafka_assign(rk, parts);
         for (int i = 0; i < parts->cnt; i++)
             vs_ledger_assign(s->ledger, parts->elems[i].partition);
-        if (s->paused)
-            set_paused(s, parts, 1);
+        /* librdkafka keeps a partition's pause flag across a revoke and
+         * a new assignment (a partition lost while paused would come back
+         * paused for good): set it either way. */
+        set_paused(s, parts, s->paused);
         if (parts->cnt > 0)
             vs_log(VS_LOG_INFO, "assigned %d partition(s) of %s", parts->cnt, s->kc.jobs_topic);
     } else if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
@@ -307,8 +340,15 @@ static void *service_main(void *arg)
                 vs_tasks_cancel_running(s);
                 s->cancelled = 1;
             }
-            if (!s->running && !vs_tasks_count(s, T_FORWARDING))
+            if (!s->running && !vs_tasks_count(s, T_FORWARDING) && !s->parked)
                 break;
+            /* Copies that cannot be delivered stay uncommitted: their
+             * messages are read again later, nothing is lost. */
+            if (!s->running && now - s->stop_t >= s->o.grace_s + 10.0) {
+                vs_log(VS_LOG_WARN, "stopping: copies to other workers or the dead-letter topic "
+                       "not confirmed; their messages stay uncommitted");
+                break;
+            }
         }
         if (!s->subscribed && !s->stopping) {
             vs_farm_poll(s->farm, 100);
@@ -336,6 +376,7 @@ static void *service_main(void *arg)
             usleep(100000);
         }
         vs_publisher_poll(s->pub, 0);
+        check_pause(s);
         vs_tasks_reap(s);
         vs_tasks_recheck_held(s);
         vs_tasks_schedule(s);
@@ -373,6 +414,33 @@ static void *service_main(void *arg)
 
 /* ---- lifecycle ---- */
 
+/* The folders job paths must stay in (errors before anything connects). */
+static int setup_roots(vs_service *s, const vs_service_opts *o, int *defaulted,
+                       char *errstr, size_t errsz)
+{
+    char why[512];
+    if (vs_roots_setup(&s->roots, o->roots, o->n_roots, o->roots_env, defaulted,
+                       why, sizeof why) < 0) {
+        snprintf(errstr, errsz, "%s", why);
+        return -1;
+    }
+    return 0;
+}
+
+/* What this worker will and will not do, said once at start-up. */
+static void say_limits(vs_service *s, int defaulted)
+{
+    char list[1024];
+    vs_roots_describe(s->roots, list, sizeof list);
+    if (defaulted)
+        vs_log(VS_LOG_INFO, "no --root and no VS_ROOTS: jobs may only read and write under "
+               "the working directory %s", list);
+    else
+        vs_log(VS_LOG_INFO, "jobs may only read and write under %s", list);
+    if (s->job_key)
+        vs_log(VS_LOG_INFO, "VS_JOB_KEY is set: unsigned or forged jobs are refused");
+}
+
 int vs_service_start(const vs_service_opts *opts, vs_service **out,
                      char *errstr, size_t errsz)
 {
@@ -394,9 +462,22 @@ int vs_service_start(const vs_service_opts *opts, vs_service **out,
         s->o.gpu_backoff_s = VS_GPU_BACKOFF_S;
     if (s->o.heartbeat_s <= 0)
         s->o.heartbeat_s = VS_HEARTBEAT_S;
+    if (s->o.max_attempts <= 0)
+        s->o.max_attempts = VS_MAX_ATTEMPTS;
+    if (s->o.fail_streak == 0)
+        s->o.fail_streak = VS_FAIL_STREAK;
+    if (s->o.fail_pause_s <= 0)
+        s->o.fail_pause_s = VS_FAIL_PAUSE_S;
+    if (s->o.fail_pause_s > VS_FAIL_PAUSE_MAX_S)
+        s->o.fail_pause_s = VS_FAIL_PAUSE_MAX_S;
+    s->o.roots = NULL;
+    s->o.n_roots = 0;
+    s->o.roots_env = NULL;
+    s->o.job_key = NULL;
     if (vs_kafka_conf_copy(&s->kc, opts->kafka) < 0 ||
         !(s->lock_dir = strdup(opts->gpu_lock_dir ? opts->gpu_lock_dir : VS_GPU_LOCK_DIR)) ||
         (opts->fault && !(s->fault = strdup(opts->fault))) ||
+        (opts->job_key && *opts->job_key && !(s->job_key = strdup(opts->job_key))) ||
         !(s->ledger = vs_ledger_new())) {
         snprintf(errstr, errsz, "out of memory");
         goto fail;
@@ -408,8 +489,11 @@ int vs_service_start(const vs_service_opts *opts, vs_service **out,
         snprintf(errstr, errsz, "no broker named (--brokers or VS_BROKERS)");
         goto fail;
     }
-    if (vs_service_setup(s, opts->worker_id, errstr, errsz) < 0)
+    int defaulted = 0;
+    if (setup_roots(s, opts, &defaulted, errstr, errsz) < 0)
         goto fail;
+    vs_service_setup_id(s, opts->worker_id);
+    vs_kafka_dead_topic(&s->kc, s->dead_topic, sizeof s->dead_topic);
 
     rd_kafka_conf_t *conf = vs_kafka_conf_build(&s->kc, VS_KAFKA_CONSUMER, s->id, errstr, errsz);
     if (!conf)
@@ -426,8 +510,10 @@ int vs_service_start(const vs_service_opts *opts, vs_service **out,
     }
     rd_kafka_poll_set_consumer(s->consumer);
     if (vs_publisher_new(&s->kc, s->id, vs_tasks_on_forwarded, s, &s->pub, errstr, errsz) < 0 ||
-        vs_farm_open(&s->kc, s->id, 3600.0, &s->farm, errstr, errsz) < 0)
+        vs_farm_open(&s->kc, s->id, 3600.0, &s->farm, errstr, errsz) < 0 ||
+        vs_service_setup(s, errstr, errsz) < 0)
         goto fail;
+    say_limits(s, defaulted);
 
     s->start_t = vs_mono();
     int e = pthread_create(&s->th, NULL, service_main, s);
@@ -524,7 +610,13 @@ int vs_service_free(vs_service **sp)
         s->tasks = t->next;
         vs_task_free(&t);
     }
+    vs_reject_free_all(s);
     vs_ledger_free(&s->ledger);
+    vs_roots_free(&s->roots);
+    if (s->job_key) {
+        memset(s->job_key, 0, strlen(s->job_key));
+        free(s->job_key);
+    }
     vs_kafka_conf_release(&s->kc);
     free(s->lock_dir);
     free(s->fault);

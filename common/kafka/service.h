@@ -12,7 +12,16 @@
  * on the machine. A busy GPU puts the job back and lowers the slot count
  * for a while; nothing is reported as failed. Stopping: no new jobs, the
  * running ones get `grace` seconds, then are cancelled and handed back
- * uncommitted, and the member leaves the group cleanly. */
+ * uncommitted, and the member leaves the group cleanly.
+ *
+ * What a job message can end as (docs/protocol.md, "Retries"): a message
+ * that is not a valid job, is not signed with the job key, or names paths
+ * outside the worker's roots is refused (failed + rejected, copied to the
+ * dead-letter topic, committed); bad input fails at once; an I/O error, a
+ * busy GPU, an internal error or a worker lost mid-job is retried, on
+ * another worker when one is free, up to max_attempts counted per job id
+ * on the status topic; a worker whose attempts fail fail_streak times in
+ * a row takes no job for fail_pause_s. */
 #ifndef VS_KAFKA_SERVICE_H
 #define VS_KAFKA_SERVICE_H
 #include <stddef.h>
@@ -24,6 +33,10 @@
 #define VS_GRACE_S           30.0
 #define VS_GPU_BACKOFF_S     30.0   /* a busy GPU lowers the slot count this long */
 #define VS_HEARTBEAT_S       5.0
+#define VS_MAX_ATTEMPTS      3      /* attempts of a job before it fails */
+#define VS_FAIL_STREAK       3      /* failed attempts in a row that pause a worker */
+#define VS_FAIL_PAUSE_S      30.0   /* ... for this long */
+#define VS_FAIL_PAUSE_MAX_S  60.0
 
 typedef struct vs_service vs_service;
 
@@ -38,11 +51,23 @@ typedef struct vs_service_opts {
     double heartbeat_s;          /* <= 0 = VS_HEARTBEAT_S */
     const char *worker_id;       /* NULL = host:pid:random */
     const char *fault;           /* test fault point passed to the pipeline, or NULL */
+    /* Where job paths may lead (roots.h): every roots[i], then the folders
+     * of roots_env (VS_ROOTS format); none at all = the working directory. */
+    const char *const *roots;
+    size_t n_roots;
+    const char *roots_env;
+    const char *job_key;         /* VS_JOB_KEY: refuse unsigned / forged jobs; NULL = none */
+    int max_attempts;            /* 0 = VS_MAX_ATTEMPTS */
+    int fail_streak;             /* 0 = VS_FAIL_STREAK, < 0 = never pause */
+    double fail_pause_s;         /* <= 0 = VS_FAIL_PAUSE_S; at most VS_FAIL_PAUSE_MAX_S */
 } vs_service_opts;
 
 /* What a service has done so far (for logs and tests). */
 typedef struct vs_service_stats {
-    long done, skipped, failed;
+    long done, skipped, failed;  /* failed includes rejected */
+    long rejected;     /* messages refused before running (parked on the dead-letter topic) */
+    long retried;      /* transient failures that put a job back */
+    long pauses;       /* failure streaks that stopped the worker for a while */
     long busy_gpu;     /* attempts refused by a full GPU (put back, not failed) */
     long handed_back;  /* cancelled at shutdown, left uncommitted */
     long handed_over;  /* passed to an idle worker while every slot was busy */

@@ -1,6 +1,7 @@
 /* setup.c - what kind of worker this is: its id, its encoder (CPU or
  * NVENC, as the options and the machine say), its slot count and its
- * test fault points. Runs once, in vs_service_start. */
+ * test fault points. Runs once, in vs_service_start: the id first, the
+ * rest once the Kafka clients exist (a bad -X fails before any probing). */
 #include "kafka/worker_int.h"
 
 #include <stdint.h>
@@ -58,9 +59,9 @@ static void list_encoders(vs_service *s)
     }
 }
 
-/* Test fault points, a comma list: "nvenc-busy" (the first encoder open
- * of each job here fails with NVENC's session limit) and "slow:S" (each
- * attempt waits S seconds before encoding, like a long job). */
+/* Test fault points, a comma list: "nvenc-busy" (the encoder open of a
+ * job's first attempt fails with NVENC's session limit) and "slow:S"
+ * (each attempt waits S seconds before encoding, like a long job). */
 static int parse_fault(vs_service *s, char *errstr, size_t errsz)
 {
     if (!s->fault)
@@ -131,9 +132,13 @@ static int choose_encoder(vs_service *s, char *errstr, size_t errsz)
     return 0;
 }
 
-int vs_service_setup(vs_service *s, const char *worker_id, char *errstr, size_t errsz)
+void vs_service_setup_id(vs_service *s, const char *worker_id)
 {
     make_id(s, worker_id);
+}
+
+int vs_service_setup(vs_service *s, char *errstr, size_t errsz)
+{
     if (parse_fault(s, errstr, errsz) < 0 || choose_encoder(s, errstr, errsz) < 0)
         return -1;
     return 0;

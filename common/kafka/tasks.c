@@ -9,10 +9,20 @@
  * free slot, by re-publishing it to a partition that worker holds; the
  * original offset is stored once the copy is delivered.
  *
- * Outcomes: done, skipped and failed are final (offset stored); a busy
- * GPU puts the job back to wait here (or go elsewhere) and lowers the
- * slot count for a while; an I/O error is retried a few times; a job
- * cancelled because the worker stops is handed back uncommitted. */
+ * A message is refused (reject.c) when it is not a valid job, is not
+ * signed with the job key the worker has, or names paths outside the
+ * worker's roots; the paths of an accepted job are replaced by their
+ * resolved form, which is what the pipeline opens.
+ *
+ * Outcomes: done (also "already done": the output carries this job's id,
+ * a redelivery after a lost commit), skipped and failed are final (offset
+ * stored); bad input fails at once. An I/O error, an internal error, a
+ * busy GPU or an attempt whose worker went silent counts as a failed
+ * attempt: the job goes back (to another worker when one is free, else
+ * here after a pause) until max_attempts attempts failed, counted per job
+ * id from the status topic and the vs-attempts header, then it fails with
+ * the last reason. A busy GPU also lowers the slot count for a while. A
+ * job cancelled because the worker stops is handed back uncommitted. */
 #include "kafka/worker_int.h"
 
 #include <stdio.h>
@@ -21,6 +31,7 @@
 
 #include "kafka/gpu.h"
 #include "log.h"
+#include "sign.h"
 
 void vs_task_free(task **tp)
 {
@@ -65,8 +76,7 @@ int vs_tasks_count(const vs_service *s, enum task_state st)
 
 static const char *task_file(const task *t)
 {
-    const char *slash = strrchr(t->job->input, '/');
-    return slash ? slash + 1 : t->job->input;
+    return t->name;
 }
 
 /* The job reached a final state: every offset it came from may be stored. */
@@ -77,29 +87,36 @@ static void close_offsets(vs_service *s, task *t)
             vs_service_store(s, t->src[i].partition);
 }
 
-static void publish(vs_service *s, enum vs_status_kind kind, const task *t, const char *error)
+static void publish(vs_service *s, enum vs_status_kind kind, const task *t, const char *error,
+                    int attempts)
 {
     vs_status st;
     vs_service_fill_status(s, &st, kind, t);
     if (error)
-        snprintf(st.error, sizeof st.error, "%s", error);
+        snprintf(st.error, sizeof st.error, "%.*s", (int)sizeof st.error - 1, error);
+    st.attempts = attempts;
     vs_publisher_status(s->pub, &st);
 }
 
 /* ---- intake ---- */
 
-static int header_hops(const rd_kafka_message_t *m)
+/* A small number in header NAME (0 when absent or not a number 0..999). */
+static int header_int(const rd_kafka_message_t *m, const char *name)
 {
     rd_kafka_headers_t *h = NULL;
     const void *val;
     size_t sz;
     if (rd_kafka_message_headers(m, &h) || !h ||
-        rd_kafka_header_get_last(h, VS_HOPS_HEADER, &val, &sz) || sz == 0 || sz > 8)
+        rd_kafka_header_get_last(h, name, &val, &sz) || !val || sz == 0 || sz > 3)
         return 0;
-    char buf[9];
-    memcpy(buf, val, sz);
-    buf[sz] = 0;
-    return atoi(buf);
+    int n = 0;
+    for (size_t i = 0; i < sz; i++) {
+        char c = ((const char *)val)[i];
+        if (c < '0' || c > '9')
+            return 0;
+        n = n * 10 + (c - '0');
+    }
+    return n;
 }
 
 static int map_path(vs_service *s, char **path, char *errstr, size_t errsz)
@@ -121,21 +138,22 @@ static int map_path(vs_service *s, char **path, char *errstr, size_t errsz)
     return 0;
 }
 
-/* A message that is not a job: reported as failed under a made-up id
- * (the topic position), and never run. */
-static void refuse_message(vs_service *s, const rd_kafka_message_t *m, unsigned gen,
-                           const char *why)
+/* Keeps a job's paths inside the worker's roots: both are replaced by
+ * their resolved form, which is what the pipeline opens. */
+static int confine(vs_service *s, vs_job *job, char *errstr, size_t errsz)
 {
-    vs_status st;
-    vs_service_fill_status(s, &st, VS_ST_FAILED, NULL);
-    snprintf(st.job_id, sizeof st.job_id, "%s/%d@%lld", s->kc.jobs_topic, (int)m->partition,
-             (long long)m->offset);
-    snprintf(st.error, sizeof st.error, "%s", why);
-    vs_publisher_status(s->pub, &st);
-    vs_log(VS_LOG_ERROR, "%s: not a job: %s", st.job_id, why);
-    vs_service_count(s, &s->stats.failed);
-    if (vs_ledger_close(s->ledger, m->partition, gen, m->offset))
-        vs_service_store(s, m->partition);
+    char *in = NULL, *out = NULL;
+    if (vs_roots_resolve_input(s->roots, job->input, &in, errstr, errsz) < 0)
+        return -1;
+    if (vs_roots_resolve_output(s->roots, job->output, &out, errstr, errsz) < 0) {
+        free(in);
+        return -1;
+    }
+    free(job->input);
+    job->input = in;
+    free(job->output);
+    job->output = out;
+    return 0;
 }
 
 static task *find_job(vs_service *s, const char *job_id, const task *except)
@@ -185,16 +203,32 @@ void vs_tasks_intake(vs_service *s, rd_kafka_message_t *m)
         return; /* not ours (any more): not opened, so never stored */
     vs_ledger_open(s->ledger, m->partition, m->offset);
 
-    char why[512];
+    /* The reader bounds the size (VS_JOB_MAX_BYTES) before parsing. */
+    char why[512], name[256];
     vs_job *job = NULL;
     if (vs_job_parse(m->payload, m->len, &job, why, sizeof why) < 0) {
-        refuse_message(s, m, gen, why);
+        vs_reject(s, m, gen, NULL, why);
+        return;
+    }
+    /* The signature covers the job as published, before any path map. */
+    if (s->job_key && vs_sign_verify(s->job_key, strlen(s->job_key), job, why, sizeof why) < 0) {
+        char r[600];
+        snprintf(r, sizeof r, "%s (this worker takes only jobs signed with its VS_JOB_KEY)", why);
+        vs_reject(s, m, gen, job, r);
+        vs_job_free(&job);
         return;
     }
     if (map_path(s, &job->input, why, sizeof why) < 0 ||
         map_path(s, &job->output, why, sizeof why) < 0) {
+        vs_reject(s, m, gen, job, why);
         vs_job_free(&job);
-        refuse_message(s, m, gen, why);
+        return;
+    }
+    const char *slash = strrchr(job->input, '/');
+    snprintf(name, sizeof name, "%s", slash ? slash + 1 : job->input);
+    if (confine(s, job, why, sizeof why) < 0) {
+        vs_reject(s, m, gen, job, why);
+        vs_job_free(&job);
         return;
     }
     task *t = calloc(1, sizeof(*t));
@@ -203,11 +237,12 @@ void vs_tasks_intake(vs_service *s, rd_kafka_message_t *m)
         if (t)
             free(t->payload);
         free(t);
+        vs_reject(s, m, gen, job, "out of memory");
         vs_job_free(&job);
-        refuse_message(s, m, gen, "out of memory");
         return;
     }
     t->job = job;
+    snprintf(t->name, sizeof t->name, "%s", name);
     memcpy(t->payload, m->payload, m->len);
     t->len = m->len;
     if (m->key_len)
@@ -216,7 +251,8 @@ void vs_tasks_intake(vs_service *s, rd_kafka_message_t *m)
     rd_kafka_headers_t *h = NULL;
     if (!rd_kafka_message_headers(m, &h) && h)
         t->hdrs = rd_kafka_headers_copy(h);
-    t->hops = header_hops(m);
+    t->hops = header_int(m, VS_HOPS_HEADER);
+    t->prior = header_int(m, VS_ATTEMPTS_HEADER);
     t->src[0] = (task_src){m->partition, m->offset, gen};
     t->n_src = 1;
     t->gpu_fd = -1;
@@ -256,9 +292,33 @@ void vs_tasks_recheck_held(vs_service *s)
 
 /* ---- running ---- */
 
+/* A final failure: reported, offsets stored, task freed. */
+static void fail_task(vs_service *s, task *t, const char *why, int attempts)
+{
+    publish(s, VS_ST_FAILED, t, why, attempts);
+    vs_log(VS_LOG_ERROR, "%s (%s): failed: %s", t->job->job_id, task_file(t), why);
+    vs_service_count(s, &s->stats.failed);
+    unlink_task(s, t);
+    close_offsets(s, t);
+    vs_task_free(&t);
+}
+
+/* Starts t in a slot. Returns 0 when it runs, 1 when the task is gone
+ * (out of attempts), -1 when it cannot start now. */
 static int start_task(vs_service *s, task *t)
 {
-    char why[512];
+    char why[512], last[256];
+    int n = vs_farm_job_attempts(s->farm, t->job->job_id, VS_LIVE_S, last, sizeof last);
+    if (n > t->prior)
+        t->prior = n;
+    else if (t->last_err[0])
+        snprintf(last, sizeof last, "%s", t->last_err);
+    if (t->prior >= s->o.max_attempts) {
+        snprintf(why, sizeof why, "gave up after %d failed attempt%s: %s", t->prior,
+                 t->prior == 1 ? "" : "s", last[0] ? last : "no reason known");
+        fail_task(s, t, why, t->prior);
+        return 1;
+    }
     if (s->use_gpu) {
         t->gpu_slot = vs_gpu_slot_acquire(s->lock_dir, s->o.gpu_sessions, &t->gpu_fd,
                                           why, sizeof why);
@@ -274,28 +334,33 @@ static int start_task(vs_service *s, task *t)
         }
         s->gpu_full = 0;
     }
-    /* The fault point fires on a job's first attempt here only, so a
-     * test sees the busy GPU and then the recovery. */
-    const char *fault = t->attempts == 0 ? s->pipe_fault : NULL;
+    /* The fault point fires on a job's very first attempt only, so a test
+     * sees the busy GPU and then the recovery. */
+    const char *fault = t->runs == 0 && t->prior == 0 ? s->pipe_fault : NULL;
     t->slot = vs_slot_start(t->job, s->enc, t->gpu_slot, fault, s->slow_s, why, sizeof why);
     if (!t->slot) {
         vs_log(VS_LOG_ERROR, "%s: %s", t->job->job_id, why);
         vs_gpu_slot_release(&t->gpu_fd);
-        t->not_before = vs_mono() + 5.0;
+        t->not_before = vs_mono() + VS_RETRY_DELAY_S;
         return -1;
     }
     t->state = T_RUNNING;
-    t->attempts++;
+    t->runs++;
+    t->elsewhere = 0;
     t->started = vs_mono();
     t->next_progress = t->started + 1.0;
     s->running++;
     s->hb_dirty = 1;
-    publish(s, VS_ST_STARTED, t, NULL);
+    publish(s, VS_ST_STARTED, t, NULL, t->prior);
+    char att[48] = "";
+    if (t->prior > 0)
+        snprintf(att, sizeof att, "attempt %d of %d", t->prior + 1, s->o.max_attempts);
     if (t->gpu_slot >= 0)
-        vs_log(VS_LOG_INFO, "%s (%s): started (NVENC session slot %d)", t->job->job_id,
-               task_file(t), t->gpu_slot);
+        vs_log(VS_LOG_INFO, "%s (%s): started (NVENC session slot %d%s%s)", t->job->job_id,
+               task_file(t), t->gpu_slot, att[0] ? ", " : "", att);
     else
-        vs_log(VS_LOG_INFO, "%s (%s): started", t->job->job_id, task_file(t));
+        vs_log(VS_LOG_INFO, "%s (%s): started%s%s%s", t->job->job_id, task_file(t),
+               att[0] ? " (" : "", att, att[0] ? ")" : "");
     return 0;
 }
 
@@ -304,11 +369,15 @@ void vs_tasks_schedule(vs_service *s)
     if (s->stopping)
         return;
     double now = vs_mono();
-    for (task *t = s->tasks; t && s->running < vs_service_slot_limit(s); t = t->next) {
+    for (task *t = s->tasks, *next; t && s->running < vs_service_slot_limit(s); t = next) {
+        next = t->next;
         if (t->state != T_PENDING || t->not_before > now)
             continue;
-        if (start_task(s, t) < 0)
+        int rc = start_task(s, t);
+        if (rc < 0)
             break;
+        if (rc > 0)
+            next = s->tasks; /* the list changed: look again from the start */
     }
 }
 
@@ -334,13 +403,76 @@ void vs_tasks_progress(vs_service *s)
     }
 }
 
+/* An attempt ended without a result, not through the input's fault: the
+ * job goes back (preferably to another worker) or, out of attempts, fails
+ * with this reason. */
+static void failed_attempt(vs_service *s, task *t, int rc, const char *err)
+{
+    double now = vs_mono();
+    int n = ++t->prior;
+    char why[700];
+    snprintf(t->last_err, sizeof t->last_err, "%.*s", (int)sizeof t->last_err - 1, err);
+    if (rc == VS_PIPE_ERR_GPU_BUSY) {
+        /* Not this job's nor this worker's fault: it waits (here or on an
+         * idle worker) and this worker takes fewer jobs for a while. */
+        int limit = s->running > 0 ? s->running : 1;
+        if (limit < vs_service_slot_limit(s) || s->backoff_until <= now)
+            s->backoff_limit = limit;
+        s->backoff_until = now + s->o.gpu_backoff_s;
+        s->hb_dirty = 1;
+        vs_service_count(s, &s->stats.busy_gpu);
+    }
+    /* A busy GPU says nothing about this worker's health; the rest does. */
+    int streak = rc != VS_PIPE_ERR_GPU_BUSY;
+    if (n >= s->o.max_attempts) {
+        snprintf(why, sizeof why, "%s (attempt %d of %d; giving up)", err, n, s->o.max_attempts);
+        fail_task(s, t, why, n);
+        if (streak)
+            vs_service_note_outcome(s, 1, err);
+        return;
+    }
+    if (s->stopping) {
+        snprintf(why, sizeof why, "%s; handed back: the worker is stopping", err);
+        publish(s, VS_ST_RETRY, t, why, n);
+        vs_log(VS_LOG_WARN, "%s (%s): %s", t->job->job_id, task_file(t), why);
+        unlink_task(s, t);
+        vs_task_free(&t);
+        return;
+    }
+    double wait = VS_RETRY_DELAY_S;
+    if (rc == VS_PIPE_ERR_GPU_BUSY) {
+        wait = s->o.gpu_backoff_s < VS_RETRY_DELAY_S ? s->o.gpu_backoff_s : VS_RETRY_DELAY_S;
+        snprintf(why, sizeof why, "GPU busy (NVENC session limit); retrying in %.0f s "
+                 "(attempt %d of %d failed)", wait, n, s->o.max_attempts);
+        vs_log(VS_LOG_WARN, "%s (%s): %s; %d slot(s) for the next %.0f s", t->job->job_id,
+               task_file(t), why, s->backoff_limit, s->o.gpu_backoff_s);
+    } else {
+        snprintf(why, sizeof why, "%s; attempt %d of %d failed, retrying", err, n,
+                 s->o.max_attempts);
+        vs_log(VS_LOG_WARN, "%s (%s): %s", t->job->job_id, task_file(t), why);
+        t->elsewhere = 1;
+    }
+    publish(s, VS_ST_RETRY, t, why, n);
+    vs_service_count(s, &s->stats.retried);
+    t->state = T_PENDING;
+    t->not_before = now + wait;
+    if (streak)
+        vs_service_note_outcome(s, 1, err);
+}
+
 static void finish(vs_service *s, task *t, int rc, const vs_pipeline_result *res,
                    const char *err)
 {
     vs_status st;
-    double now = vs_mono();
+    char reason[600];
+    /* A bare class name ("bad input") says too little: name the file. */
+    if (err && *err && strcmp(err, vs_pipeline_rc_str(rc)))
+        snprintf(reason, sizeof reason, "%s", err);
+    else
+        snprintf(reason, sizeof reason, "%s: %s", task_file(t), vs_pipeline_rc_str(rc));
     switch (rc) {
     case VS_PIPE_OK:
+    case VS_PIPE_ALREADY_DONE:
         vs_service_fill_status(s, &st, VS_ST_DONE, t);
         st.out_duration = res->out_duration;
         st.frames = res->frames;
@@ -348,58 +480,36 @@ static void finish(vs_service *s, task *t, int rc, const vs_pipeline_result *res
         snprintf(st.encoder, sizeof st.encoder, "%s", res->encoder);
         st.seconds = res->seconds;
         vs_publisher_status(s->pub, &st);
-        vs_log(VS_LOG_INFO, "%s (%s): done, %.3f s of video, %lld frames, %s, in %.1f s",
-               t->job->job_id, task_file(t), res->out_duration, (long long)res->frames,
-               res->encoder, res->seconds);
+        if (rc == VS_PIPE_ALREADY_DONE)
+            vs_log(VS_LOG_INFO, "%s (%s): already done: the output carries this job's id "
+                   "(a redelivery); not encoded again", t->job->job_id, task_file(t));
+        else
+            vs_log(VS_LOG_INFO, "%s (%s): done, %.3f s of video, %lld frames, %s, in %.1f s",
+                   t->job->job_id, task_file(t), res->out_duration, (long long)res->frames,
+                   res->encoder, res->seconds);
         vs_service_count(s, &s->stats.done);
+        vs_service_note_outcome(s, 0, NULL);
         break;
     case VS_PIPE_SKIPPED:
-        publish(s, VS_ST_SKIPPED, t, NULL);
+        publish(s, VS_ST_SKIPPED, t, NULL, 0);
         vs_log(VS_LOG_INFO, "%s (%s): output exists, skipped", t->job->job_id, task_file(t));
         vs_service_count(s, &s->stats.skipped);
         break;
-    case VS_PIPE_ERR_GPU_BUSY: {
-        /* Not the job's fault: it waits (here or on an idle worker) and
-         * this worker takes fewer jobs for a while. */
-        int limit = s->running > 0 ? s->running : 1;
-        if (limit < vs_service_slot_limit(s) || s->backoff_until <= now)
-            s->backoff_limit = limit;
-        s->backoff_until = now + s->o.gpu_backoff_s;
-        double wait = s->o.gpu_backoff_s < 5.0 ? s->o.gpu_backoff_s : 5.0;
-        char why[200];
-        snprintf(why, sizeof why, "GPU busy (NVENC session limit); retrying in %.0f s", wait);
-        publish(s, VS_ST_RETRY, t, why);
-        vs_log(VS_LOG_WARN, "%s (%s): %s; %d slot(s) for the next %.0f s", t->job->job_id,
-               task_file(t), why, s->backoff_limit, s->o.gpu_backoff_s);
-        vs_service_count(s, &s->stats.busy_gpu);
-        t->state = T_PENDING;
-        t->not_before = now + wait;
-        s->hb_dirty = 1;
-        return;
-    }
     case VS_PIPE_ERR_CANCELLED:
-        publish(s, VS_ST_RETRY, t, "handed back: the worker is stopping");
+        publish(s, VS_ST_RETRY, t, "handed back: the worker is stopping", t->prior);
         vs_log(VS_LOG_INFO, "%s (%s): handed back uncommitted", t->job->job_id, task_file(t));
         vs_service_count(s, &s->stats.handed_back);
         unlink_task(s, t);
         vs_task_free(&t);
         return;
-    case VS_PIPE_ERR_IO:
-        if (t->attempts < VS_MAX_ATTEMPTS && !s->stopping) {
-            publish(s, VS_ST_RETRY, t, err);
-            vs_log(VS_LOG_WARN, "%s (%s): %s; trying again", t->job->job_id, task_file(t), err);
-            t->state = T_PENDING;
-            t->not_before = now + 5.0;
-            return;
-        }
-        /* out of attempts */
-        /* fall through */
-    default:
-        publish(s, VS_ST_FAILED, t, err && *err ? err : vs_pipeline_rc_str(rc));
-        vs_log(VS_LOG_ERROR, "%s (%s): failed: %s", t->job->job_id, task_file(t),
-               err && *err ? err : vs_pipeline_rc_str(rc));
-        vs_service_count(s, &s->stats.failed);
-        break;
+    case VS_PIPE_ERR_INPUT:
+        /* The input cannot be processed: no other attempt would do better,
+         * and it says nothing about this worker. */
+        fail_task(s, t, reason, t->prior + 1);
+        return;
+    default: /* I/O, internal, busy GPU */
+        failed_attempt(s, t, rc, reason);
+        return;
     }
     unlink_task(s, t);
     close_offsets(s, t);
@@ -432,40 +542,74 @@ void vs_tasks_cancel_running(vs_service *s)
 
 /* ---- hand-over ---- */
 
+/* Re-publishes t to partition part (held by peer), counting a hop or
+ * carrying its failed attempts. Returns 0 when queued. */
+static int pass_on(vs_service *s, task *t, int32_t part, const char *peer, int hop)
+{
+    rd_kafka_headers_t *h = t->hdrs ? rd_kafka_headers_copy(t->hdrs) : rd_kafka_headers_new(2);
+    char num[16];
+    if (hop) {
+        snprintf(num, sizeof num, "%d", t->hops + 1);
+        rd_kafka_header_remove(h, VS_HOPS_HEADER);
+        rd_kafka_header_add(h, VS_HOPS_HEADER, -1, num, -1);
+    }
+    snprintf(num, sizeof num, "%d", t->prior);
+    rd_kafka_header_remove(h, VS_ATTEMPTS_HEADER);
+    rd_kafka_header_add(h, VS_ATTEMPTS_HEADER, -1, num, -1);
+    t->fwd_id = ++s->next_fwd;
+    int rc = vs_publisher_job(s->pub, part, t->key, t->keylen, t->payload, t->len, h, t->fwd_id);
+    rd_kafka_headers_destroy(h);
+    if (rc < 0)
+        return -1;
+    t->state = T_FORWARDING;
+    vs_farm_note_handoff(s->farm, peer);
+    return 0;
+}
+
 void vs_tasks_forward(vs_service *s)
 {
     if (s->stopping || !s->subscribed)
         return;
     double now = vs_mono();
+    double fresh = 3 * s->o.heartbeat_s + 1.0;
     int can_start = s->running < vs_service_slot_limit(s);
     /* Waiting for NVENC (every session of the machine taken, or the
      * driver said busy): a worker on this machine would wait as well. */
     int gpu_blocked = s->use_gpu && (s->gpu_full || s->backoff_until > now);
     for (task *t = s->tasks; t; t = t->next) {
-        if (t->state != T_PENDING || t->hops >= VS_MAX_HOPS)
+        if (t->state != T_PENDING)
+            continue;
+        char peer[128];
+        if (t->elsewhere) {
+            /* An attempt failed here: another worker gets the next one,
+             * an idle one if there is one, else any that takes jobs. */
+            int32_t part = vs_farm_pick_peer(s->farm, s->kc.group, fresh, NULL, 1,
+                                             peer, sizeof peer);
+            if (part < 0)
+                part = vs_farm_pick_peer(s->farm, s->kc.group, fresh, NULL, 0, peer, sizeof peer);
+            if (part < 0) {
+                t->elsewhere = 0; /* nobody else: it runs here again after a pause */
+                continue;
+            }
+            if (pass_on(s, t, part, peer, 0) < 0)
+                return;
+            vs_log(VS_LOG_INFO, "%s (%s): %d failed attempt%s; passing it to %s",
+                   t->job->job_id, task_file(t), t->prior, t->prior == 1 ? "" : "s", peer);
+            return; /* one per round: the next pick sees this one counted */
+        }
+        if (t->hops >= VS_MAX_HOPS)
             continue;
         if (can_start && t->not_before <= now && !s->gpu_full)
             continue; /* it starts here on the next round */
-        char peer[128];
-        int32_t part = vs_farm_pick_peer(s->farm, s->kc.group, 3 * s->o.heartbeat_s + 1.0,
-                                         gpu_blocked ? s->host : NULL, peer, sizeof peer);
+        int32_t part = vs_farm_pick_peer(s->farm, s->kc.group, fresh,
+                                         gpu_blocked ? s->host : NULL, 1, peer, sizeof peer);
         if (part < 0)
             return;
-        rd_kafka_headers_t *h = t->hdrs ? rd_kafka_headers_copy(t->hdrs) : rd_kafka_headers_new(1);
-        char hops[16];
-        snprintf(hops, sizeof hops, "%d", t->hops + 1);
-        rd_kafka_header_remove(h, VS_HOPS_HEADER);
-        rd_kafka_header_add(h, VS_HOPS_HEADER, -1, hops, -1);
-        t->fwd_id = ++s->next_fwd;
-        int rc = vs_publisher_job(s->pub, part, t->key, t->keylen, t->payload, t->len, h,
-                                  t->fwd_id);
-        rd_kafka_headers_destroy(h);
-        if (rc < 0)
+        if (pass_on(s, t, part, peer, 1) < 0)
             return;
-        t->state = T_FORWARDING;
-        vs_farm_note_handoff(s->farm, peer);
-        vs_log(VS_LOG_INFO, "%s (%s): all slots busy here; handing it to %s", t->job->job_id,
-               task_file(t), peer);
+        vs_log(VS_LOG_INFO, "%s (%s): %s; handing it to %s", t->job->job_id, task_file(t),
+               s->pause_until > now ? "paused after failures here" :
+               can_start ? "waiting here" : "all slots busy here", peer);
         return; /* one per round: the next pick sees this one counted */
     }
 }
@@ -473,11 +617,14 @@ void vs_tasks_forward(vs_service *s)
 void vs_tasks_on_forwarded(void *ctx, uint64_t id, rd_kafka_resp_err_t err)
 {
     vs_service *s = ctx;
+    if (vs_reject_delivered(s, id, err))
+        return;
     for (task *t = s->tasks; t; t = t->next) {
         if (t->state != T_FORWARDING || t->fwd_id != id)
             continue;
         if (err) {
             t->state = T_PENDING; /* keep it; the warning was logged */
+            t->elsewhere = 0;
             if (s->stopping) {
                 unlink_task(s, t);
                 vs_task_free(&t);

@@ -1,9 +1,11 @@
 /* kafka/worker_int.h - the worker service's shared state (internal).
  *
  * service.c owns the lifecycle, the Kafka consumer, rebalances, pausing
- * and the heartbeat; setup.c decides what kind of worker this is; tasks.c
- * decides what happens to each job message (run, hold, skip, hand over)
- * and follows the running ones. All of it runs on the service thread
+ * (a busy GPU, a failure streak) and the heartbeat; setup.c decides what
+ * kind of worker this is; tasks.c decides what happens to each job
+ * message (run, hold, skip, hand over, retry) and follows the running
+ * ones; reject.c refuses the messages that are not jobs this worker may
+ * run. All of it runs on the service thread
  * (setup before it starts), so this state needs no lock except the
  * counters and the done flag, which other threads read. */
 #ifndef VS_KAFKA_WORKER_INT_H
@@ -20,11 +22,14 @@
 #include "kafka/publish.h"
 #include "kafka/service.h"
 #include "kafka/slot.h"
+#include "roots.h"
 
 #define VS_LIVE_S        15.0  /* a job elsewhere counts as running this long after its last news */
 #define VS_MAX_HOPS      3     /* a job is handed to another worker at most this often */
-#define VS_MAX_ATTEMPTS  3     /* local attempts after a transient (I/O) failure */
+#define VS_RETRY_DELAY_S 5.0   /* a job retried here waits this long */
 #define VS_HOPS_HEADER   "vs-hops"
+#define VS_ATTEMPTS_HEADER "vs-attempts" /* failed attempts, on a job passed on for a retry */
+#define VS_DEAD_MAX_BYTES (64 * 1024)    /* payload kept on the dead-letter topic */
 
 enum task_state {
     T_PENDING = 0,  /* may run here when a slot is free (not before not_before) */
@@ -43,7 +48,8 @@ typedef struct task_src {
 typedef struct task {
     struct task *next;
     enum task_state state;
-    vs_job *job;              /* paths already mapped */
+    vs_job *job;              /* paths mapped and resolved inside the roots */
+    char name[256];           /* the input's file name, for status and logs */
     char *payload;            /* the message as received, for a hand-over */
     size_t len;
     char *key;
@@ -52,7 +58,10 @@ typedef struct task {
     int hops;
     task_src src[4];          /* [0] the message; more when redelivered while running */
     int n_src;
-    int attempts;
+    int runs;                 /* attempts started here */
+    int prior;                /* failed attempts known of (header, status topic, here) */
+    int elsewhere;            /* after a failure here: hand it on if another worker can */
+    char last_err[256];       /* why the last attempt here failed */
     double not_before;
     double queued;            /* when it arrived (monotonic) */
     uint64_t fwd_id;
@@ -63,10 +72,21 @@ typedef struct task {
     double started, next_progress;
 } task;
 
+/* A refused message whose dead-letter copy is on its way: its offset is
+ * stored once the copy is delivered. */
+typedef struct parked {
+    struct parked *next;
+    task_src src;
+    uint64_t id;
+} parked;
+
 struct vs_service {
     vs_kafka_conf kc;
     vs_service_opts o;           /* strings below are owned copies */
     char *lock_dir, *fault;      /* fault: the option as given */
+    char *job_key;               /* owned copy, or NULL */
+    vs_roots *roots;
+    char dead_topic[256];
     const char *pipe_fault;      /* "nvenc-busy" when asked for, else NULL */
     double slow_s;               /* fault "slow:S": every attempt waits S s first */
     char id[128], host[128], encoders[128];
@@ -79,6 +99,9 @@ struct vs_service {
     vs_farm *farm;
     vs_ledger *ledger;
     task *tasks;                 /* arrival order */
+    parked *parked;              /* refused messages being copied to the dead-letter topic */
+    int streak;                  /* failed attempts in a row here */
+    double pause_until;          /* monotonic; no job taken until then (failure streak) */
     int running, subscribed, paused, stopping, cancelled;
     double start_t, stop_t;
     double backoff_until;        /* monotonic; slot count lowered until then */
@@ -110,6 +133,7 @@ void vs_tasks_recheck_held(vs_service *s);
 void vs_tasks_schedule(vs_service *s);
 void vs_tasks_forward(vs_service *s);
 void vs_tasks_progress(vs_service *s);
+/* Delivery report of a handed-over job or of a dead-letter copy. */
 void vs_tasks_on_forwarded(void *ctx, uint64_t id, rd_kafka_resp_err_t err);
 /* Drops every task of partition (revoked) that is not running. */
 void vs_tasks_drop_partition(vs_service *s, int32_t partition);
@@ -120,14 +144,30 @@ void vs_tasks_cancel_running(vs_service *s);
 int vs_tasks_count(const vs_service *s, enum task_state st);
 void vs_task_free(task **t);
 
+/* reject.c: a message the worker will not run. Publishes a failed status
+ * (rejected, under the job id the message carries, else its key, else
+ * TOPIC/PARTITION@OFFSET), copies it to the dead-letter topic with the
+ * reason in headers, and stores its offset once the copy is delivered.
+ * job: the parsed job when there is one, else NULL. */
+void vs_reject(vs_service *s, const rd_kafka_message_t *m, unsigned gen, const vs_job *job,
+               const char *why);
+/* A dead-letter copy was delivered (or failed for good): returns 1 when id
+ * was one, after storing its offset. */
+int vs_reject_delivered(vs_service *s, uint64_t id, rd_kafka_resp_err_t err);
+void vs_reject_free_all(vs_service *s);
+
 /* setup.c: worker id, encoder and slot count, fault points. */
-int vs_service_setup(vs_service *s, const char *worker_id, char *errstr, size_t errsz);
+void vs_service_setup_id(vs_service *s, const char *worker_id);
+int vs_service_setup(vs_service *s, char *errstr, size_t errsz);
 
 /* service.c */
 void vs_service_fill_status(vs_service *s, vs_status *st, enum vs_status_kind kind,
                             const task *t);
 void vs_service_store(vs_service *s, int32_t partition);
 int vs_service_slot_limit(vs_service *s);
+/* A failed attempt here (1) or a success (0): a streak of failures pauses
+ * the worker for a while. */
+void vs_service_note_outcome(vs_service *s, int failed, const char *why);
 void vs_service_count(vs_service *s, long *field);
 
 #endif

@@ -139,6 +139,7 @@ int vs_encode_open_video(const AVOutputFormat *ofmt, const vs_video_params *p,
         if (pref == VS_ENCODER_NVENC)
             return ret;
         vs_log(VS_LOG_INFO, "%s did not open (%s); using the CPU encoder %s", gpu, errstr, cpu);
+        errstr[0] = 0; /* the fallback's own outcome is what counts */
     } else if (pref == VS_ENCODER_NVENC) {
         snprintf(errstr, errsz, "no NVENC encoder for %s output", fam);
         return AVERROR_ENCODER_NOT_FOUND;

@@ -1,7 +1,11 @@
 /* mux.c - writing the output safely: temp file, trailer, fsync, rename. */
 #include "mux.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <inttypes.h>
+#include <libavutil/random_seed.h>
+#include <sys/file.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,24 +13,52 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-char *vs_mux_temp_path(const char *final_path, const char *job_id)
+/* FNV-1a: a short stable tag for a job id of any length or alphabet. */
+static uint64_t hash_id(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; s && *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+char *vs_mux_temp_prefix(const char *final_path, const char *job_id)
 {
     const char *slash = strrchr(final_path, '/');
     size_t dirlen = slash ? (size_t)(slash - final_path) + 1 : 0;
     const char *base = final_path + dirlen;
-    char id[17];
-    size_t k = 0;
-
-    /* Only safe characters of the job id go into a file name. */
-    for (const char *p = job_id ? job_id : ""; *p && k < sizeof(id) - 1; p++)
-        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-')
-            id[k++] = *p;
-    id[k] = 0;
-    size_t sz = dirlen + strlen(base) + k + 16;
+    size_t sz = dirlen + strlen(base) + 32;
     char *t = malloc(sz);
     if (t)
-        snprintf(t, sz, "%.*s.%s.vs-%s.part", (int)dirlen, final_path, base, id);
+        snprintf(t, sz, "%.*s.%s.vs-%016" PRIx64 "-", (int)dirlen, final_path, base, hash_id(job_id));
     return t;
+}
+
+/* Deletes OUTDIR/<prefix>*.part files nobody holds a lock on: attempts of
+ * this job that were killed. A live attempt keeps its flock until it ends. */
+static void remove_stale(const char *prefix)
+{
+    const char *slash = strrchr(prefix, '/');
+    char dir[4096];
+    snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - prefix) : 1, slash ? prefix : ".");
+    const char *pbase = slash ? slash + 1 : prefix;
+    size_t plen = strlen(pbase);
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    if (!d)
+        return;
+    while ((e = readdir(d))) {
+        size_t n = strlen(e->d_name);
+        if (n <= plen + 5 || strncmp(e->d_name, pbase, plen) || strcmp(e->d_name + n - 5, ".part"))
+            continue;
+        int fd = openat(dirfd(d), e->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+            unlinkat(dirfd(d), e->d_name, 0);
+        close(fd);
+    }
+    closedir(d);
 }
 
 int vs_mux_alloc(vs_mux *m, const char *final_path, const char *job_id,
@@ -34,8 +66,15 @@ int vs_mux_alloc(vs_mux *m, const char *final_path, const char *job_id,
 {
     int ret;
     memset(m, 0, sizeof(*m));
+    m->lock_fd = -1;
     m->final_path = strdup(final_path);
-    m->temp_path = vs_mux_temp_path(final_path, job_id);
+    m->temp_prefix = vs_mux_temp_prefix(final_path, job_id);
+    if (m->temp_prefix) {
+        size_t sz = strlen(m->temp_prefix) + 48;
+        if ((m->temp_path = malloc(sz)))
+            snprintf(m->temp_path, sz, "%s%ld-%08x.part", m->temp_prefix, (long)getpid(),
+                     (unsigned)(av_get_random_seed() & 0xffffffffu));
+    }
     if (!m->final_path || !m->temp_path)
         return AVERROR(ENOMEM);
     /* The container comes from the real name; the temp name has none. */
@@ -51,7 +90,13 @@ int vs_mux_alloc(vs_mux *m, const char *final_path, const char *job_id,
 int vs_mux_begin(vs_mux *m, char *errstr, size_t errsz)
 {
     int ret;
-    unlink(m->temp_path); /* a killed earlier attempt of this job */
+    remove_stale(m->temp_prefix); /* what killed attempts of this job left */
+    m->lock_fd = open(m->temp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0666);
+    if (m->lock_fd < 0 || flock(m->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+        ret = AVERROR(errno);
+        snprintf(errstr, errsz, "cannot create %s: %s", m->temp_path, strerror(errno));
+        return ret;
+    }
     if ((ret = avio_open(&m->oc->pb, m->temp_path, AVIO_FLAG_WRITE)) < 0) {
         snprintf(errstr, errsz, "cannot create %s: %s", m->temp_path, av_err2str(ret));
         return ret;
@@ -106,9 +151,13 @@ void vs_mux_close(vs_mux *m)
         avformat_free_context(m->oc);
         m->oc = NULL;
     }
-    if (m->temp_path)
+    if (m->temp_path && m->lock_fd >= 0)
         unlink(m->temp_path); /* gone already after a successful rename */
+    if (m->lock_fd >= 0)
+        close(m->lock_fd);
+    m->lock_fd = -1;
     free(m->temp_path);
+    free(m->temp_prefix);
     free(m->final_path);
-    m->temp_path = m->final_path = NULL;
+    m->temp_path = m->temp_prefix = m->final_path = NULL;
 }

@@ -8,20 +8,26 @@
 typedef struct vs_mux {
     AVFormatContext *oc;
     char *final_path;
-    char *temp_path;  /* OUTDIR/.NAME.vs-<job>.part */
+    char *temp_prefix; /* OUTDIR/.NAME.vs-<job hash>- : every attempt's */
+    char *temp_path;  /* temp_prefix + <pid>-<random>.part: this attempt's */
+    int lock_fd;      /* holds flock on temp_path while this attempt writes */
     int header_written;
 } vs_mux;
 
-/* Temporary name for an output: hidden, in the same folder (so rename is
- * atomic), derived from the job id so a retry of the same job finds and
- * replaces what a killed attempt left. Caller frees. */
-char *vs_mux_temp_path(const char *final_path, const char *job_id);
+/* Temporary names for an output: hidden, in the same folder (so rename is
+ * atomic). prefix is ".NAME.vs-<hash of job id>-", shared by every attempt
+ * of the job so a retry finds what a killed attempt left; each attempt
+ * appends its own pid and a random tag, so two attempts running at once
+ * (a worker cut off from the broker) never write the same file. Caller
+ * frees. */
+char *vs_mux_temp_prefix(const char *final_path, const char *job_id);
 
 /* Allocates the output context with the container chosen from the final
  * name's extension. Streams are added by the caller. */
 int vs_mux_alloc(vs_mux *m, const char *final_path, const char *job_id,
                  char *errstr, size_t errsz);
-/* Opens the temporary file and writes the header. */
+/* Removes temporaries of this job whose writer is gone (their flock is
+ * free), creates this attempt's, locks it and writes the header. */
 int vs_mux_begin(vs_mux *m, char *errstr, size_t errsz);
 /* Rescales pkt from tb to stream pkt->stream_index and writes it
  * (interleaved). Takes the packet's reference. */

@@ -64,6 +64,7 @@ typedef struct vs_ctx {
     AVPacket *pkt;
     double last_vt;         /* window time of the last decoded picture */
     int io_error;           /* writing the output failed (transient) */
+    int decode_errors;      /* damaged video packets so far */
     int64_t t_start, t_last_progress, frames_at_last;
     char *errstr;
     size_t errsz;
@@ -260,13 +261,24 @@ static int push_audio(vs_ctx *c, vs_atrack *t, const AVFrame *frame)
     return feed_audio_encoder(c, t, 0);
 }
 
+/* A damaged packet costs its own picture (the previous one stays on
+ * screen, as players do); only a stream that is mostly damage fails. */
+#define VS_MAX_DECODE_ERRORS 50
+
+static int decode_error(vs_ctx *c, int ret)
+{
+    if (++c->decode_errors <= VS_MAX_DECODE_ERRORS)
+        return 0;
+    snprintf(c->errstr, c->errsz, "%s: video decoding failed %d times, last: %s",
+             c->job->input, c->decode_errors, av_err2str(ret));
+    return ret;
+}
+
 static int decode_video(vs_ctx *c, const AVPacket *pkt)
 {
     int ret = avcodec_send_packet(c->vdec, pkt);
-    if (ret < 0 && ret != AVERROR_EOF) {
-        snprintf(c->errstr, c->errsz, "video decoding failed: %s", av_err2str(ret));
+    if (ret < 0 && ret != AVERROR_EOF && ret != AVERROR(EAGAIN) && (ret = decode_error(c, ret)) < 0)
         return ret;
-    }
     for (;;) {
         AVFrame *f = av_frame_alloc();
         if (!f)
@@ -274,7 +286,11 @@ static int decode_video(vs_ctx *c, const AVPacket *pkt)
         ret = avcodec_receive_frame(c->vdec, f);
         if (ret < 0) {
             av_frame_free(&f);
-            return ret == AVERROR(EAGAIN) || ret == AVERROR_EOF ? 0 : ret;
+            if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF)
+                return 0;
+            if ((ret = decode_error(c, ret)) < 0)
+                return ret;
+            continue;
         }
         int64_t ts = f->best_effort_timestamp;
         double t = ts != AV_NOPTS_VALUE
@@ -423,6 +439,9 @@ static int run_loop(vs_ctx *c)
         if (si == c->dm.video) {
             if (!vs_vretime_done(&c->vr) && (ret = decode_video(c, c->pkt)) < 0) {
                 av_packet_unref(c->pkt);
+                if (!c->errstr[0])
+                    snprintf(c->errstr, c->errsz, "%s: video decoding failed: %s",
+                             c->job->input, av_err2str(ret));
                 return c->io_error ? VS_PIPE_ERR_IO : VS_PIPE_ERR_INPUT;
             }
         } else {
@@ -446,8 +465,12 @@ static int finish_streams(vs_ctx *c)
 {
     int ret;
     if (!vs_vretime_done(&c->vr)) {
-        if ((ret = decode_video(c, NULL)) < 0)
-            return VS_PIPE_ERR_INPUT;
+        if ((ret = decode_video(c, NULL)) < 0) {
+            if (!c->errstr[0])
+                snprintf(c->errstr, c->errsz, "%s: video decoding failed: %s",
+                         c->job->input, av_err2str(ret));
+            return c->io_error ? VS_PIPE_ERR_IO : VS_PIPE_ERR_INPUT;
+        }
         if (!c->vr.cur) {
             snprintf(c->errstr, c->errsz, "%s: no decodable video frame", c->job->input);
             return VS_PIPE_ERR_INPUT;

@@ -24,6 +24,9 @@ ADDR=
 # Settings every client of a test uses: rebalances on the embedded broker
 # take session.timeout.ms - 1 s, so keep it at the lowest the tests allow.
 KAFKA_X=(-X session.timeout.ms=6000 -X heartbeat.interval.ms=500)
+# Workers read and write only under their roots: the fixtures and the
+# test's work folder (a test of the confinement sets its own).
+WORKER_ROOTS=(--root "$FIX" --root "$WORK")
 
 cleanup() {
     local rc=$?
@@ -76,7 +79,26 @@ start_worker() {
     local name=$1
     shift
     "$VS_BIN/vs-worker" --brokers "$ADDR" "${KAFKA_X[@]}" --worker-id "$name" \
-        --gpu-lock-dir "$WORK/gpu-slots" "$@" > "$WORK/$name.out" 2> "$WORK/$name.log" &
+        --gpu-lock-dir "$WORK/gpu-slots" "${WORKER_ROOTS[@]}" "$@" \
+        > "$WORK/$name.out" 2> "$WORK/$name.log" &
+    PIDS+=($!)
+    printf -v "PID_$name" '%s' $!
+}
+
+# start_full_worker NAME [vs-worker options...]: as start_worker, for a
+# worker that cannot write more than 64 KiB to a file (RLIMIT_FSIZE, with
+# SIGXFSZ ignored): every output fails with "File too large", a real I/O
+# error like a full disk, whoever runs the test (root included).
+start_full_worker() {
+    local name=$1
+    shift
+    (
+        trap '' XFSZ
+        ulimit -f 64
+        exec "$VS_BIN/vs-worker" --brokers "$ADDR" "${KAFKA_X[@]}" --worker-id "$name" \
+            --gpu-lock-dir "$WORK/gpu-slots" "${WORKER_ROOTS[@]}" "$@" \
+            > "$WORK/$name.out" 2> "$WORK/$name.log"
+    ) &
     PIDS+=($!)
     printf -v "PID_$name" '%s' $!
 }

@@ -10,7 +10,7 @@ command -v kcat >/dev/null || { echo "SKIP: kcat not installed"; exit 77; }
 make_session "$T/in" 4 a.mp4 b.mp4 c.mp4 d.mp4
 start_broker
 for w in 1 2; do
-    "$BIN/vs-worker" --brokers "$BROKER" --parallel 1 --encoder cpu --heartbeat 1 --grace 0 \
+    "$BIN/vs-worker" --brokers "$BROKER" --parallel 1 --encoder cpu --heartbeat 1 --grace 0 --root "$T" \
         >"$T/worker$w.out" 2>"$T/worker$w.err" &
     PIDS+=($!)
 done

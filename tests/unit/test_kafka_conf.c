@@ -60,6 +60,44 @@ static void test_setters(void **state)
     vs_kafka_conf_release(&c);
 }
 
+/* -X naming a file librdkafka reads: refused at once when it cannot be read. */
+static void test_file_props(void **state)
+{
+    vs_kafka_conf c;
+    char err[256];
+    vs_kafka_conf_init(&c);
+    assert_int_equal(vs_kafka_conf_add_prop(&c, "ssl.ca.location=/no/such/ca.pem", err, sizeof err), -1);
+    assert_non_null(strstr(err, "ssl.ca.location=/no/such/ca.pem: cannot read /no/such/ca.pem"));
+    assert_int_equal(vs_kafka_conf_add_prop(&c, "ssl.key.location=/no/key", err, sizeof err), -1);
+    assert_int_equal(vs_kafka_conf_add_prop(&c, "ssl.certificate.location=/no/c", err, sizeof err), -1);
+    assert_int_equal(vs_kafka_conf_add_prop(&c, "sasl.kerberos.keytab=/no/k", err, sizeof err), -1);
+    assert_int_equal(c.n_props, 0);
+    assert_int_equal(vs_kafka_conf_add_prop(&c, "ssl.ca.location=probe", err, sizeof err), 0);
+    assert_int_equal(vs_kafka_conf_add_prop(&c, "ssl.ca.location=/dev/null", err, sizeof err), 0);
+    assert_int_equal(vs_kafka_conf_add_prop(&c, "ssl.ca.location.x=/no", err, sizeof err), 0);
+    assert_int_equal(c.n_props, 3);
+    vs_kafka_conf_release(&c);
+}
+
+/* Refused jobs go to the jobs topic + ".dead" unless named. */
+static void test_dead_topic(void **state)
+{
+    vs_kafka_conf c, d;
+    char err[256], buf[256];
+    vs_kafka_conf_init(&c);
+    assert_string_equal(vs_kafka_dead_topic(&c, buf, sizeof buf), "vs.jobs.dead");
+    vs_kafka_conf_set_topic(&c, VS_TOPIC_JOBS, "farm.jobs", err, sizeof err);
+    assert_string_equal(vs_kafka_dead_topic(&c, buf, sizeof buf), "farm.jobs.dead");
+    assert_int_equal(vs_kafka_conf_set_topic(&c, VS_TOPIC_DEAD, "bad topic", err, sizeof err), -1);
+    assert_int_equal(vs_kafka_conf_set_topic(&c, VS_TOPIC_DEAD, "parked", err, sizeof err), 0);
+    assert_string_equal(vs_kafka_dead_topic(&c, buf, sizeof buf), "parked");
+    assert_string_equal(c.jobs_topic, "farm.jobs");
+    assert_int_equal(vs_kafka_conf_copy(&d, &c), 0);
+    assert_string_equal(d.dead_topic, "parked");
+    vs_kafka_conf_release(&d);
+    vs_kafka_conf_release(&c);
+}
+
 static void test_path_map(void **state)
 {
     vs_kafka_conf c;
@@ -158,6 +196,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_setters),
+        cmocka_unit_test(test_file_props),
+        cmocka_unit_test(test_dead_topic),
         cmocka_unit_test(test_path_map),
         cmocka_unit_test(test_copy),
         cmocka_unit_test(test_build),

@@ -43,6 +43,8 @@ static vs_status sample(enum vs_status_kind k)
     strcpy(st.group, "vs-workers");
     strcpy(st.partitions, "0,2,4");
     st.stopping = 1;
+    st.attempts = 2;
+    st.rejected = 1;
     return st;
 }
 
@@ -91,6 +93,12 @@ static void test_round_trip(void **state)
             assert_string_equal(out.error, in.error);
         else
             assert_string_equal(out.error, "");
+        /* failed attempts: started, retry, failed; rejected: failed only */
+        int with_attempts = k == VS_ST_STARTED || k == VS_ST_RETRY || k == VS_ST_FAILED;
+        assert_int_equal(out.attempts, with_attempts ? 2 : 0);
+        assert_int_equal(out.rejected, k == VS_ST_FAILED);
+        assert_int_equal(strstr(s, "\"attempts\":2") != NULL, with_attempts);
+        assert_int_equal(strstr(s, "\"rejected\":true") != NULL, k == VS_ST_FAILED);
         free(s);
     }
 }
@@ -135,7 +143,7 @@ static void test_doc_examples(void **state)
         n++;
     }
     fclose(f);
-    assert_int_equal(n, 5);
+    assert_int_equal(n, 7);
 }
 
 static void refused(const char *json, const char *why)
@@ -165,6 +173,12 @@ static void test_refusals(void **state)
             "fraction");
     refused("{\"type\":\"heartbeat\",\"version\":1,\"worker\":\"w\",\"stopping\":1}", "stopping");
     refused("{\"type\":\"heartbeat\",\"version\":1,\"worker\":\"w\",\"slots\":1e12}", "slots");
+    refused("{\"type\":\"retry\",\"version\":1,\"worker\":\"w\",\"job_id\":\"j\",\"attempts\":-1}",
+            "attempts");
+    refused("{\"type\":\"retry\",\"version\":1,\"worker\":\"w\",\"job_id\":\"j\",\"attempts\":\"2\"}",
+            "attempts");
+    refused("{\"type\":\"failed\",\"version\":1,\"worker\":\"w\",\"job_id\":\"j\",\"rejected\":1}",
+            "rejected");
     /* a string longer than its field */
     char big[400];
     snprintf(big, sizeof big, "{\"type\":\"heartbeat\",\"version\":1,\"worker\":\"%0200d\"}", 0);
@@ -179,6 +193,18 @@ static void test_refusals(void **state)
     huge[n] = 0;
     refused(huge, "limit");
     free(huge);
+}
+
+/* Older senders: no attempts, no rejected. */
+static void test_old_failed(void **state)
+{
+    const char *j = "{\"type\":\"failed\",\"version\":1,\"worker\":\"w\",\"job_id\":\"j\","
+                    "\"error\":\"x\"}";
+    vs_status st;
+    char err[256] = "";
+    assert_int_equal(vs_status_parse(j, strlen(j), &st, err, sizeof err), 0);
+    assert_int_equal(st.attempts, 0);
+    assert_int_equal(st.rejected, 0);
 }
 
 static void test_unknown_fields_ignored(void **state)
@@ -198,6 +224,7 @@ int main(void)
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_kind_names),
         cmocka_unit_test(test_doc_examples),
+        cmocka_unit_test(test_old_failed),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_unknown_fields_ignored),
     };
