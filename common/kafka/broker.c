@@ -7,7 +7,6 @@
  * memory only and a partition keeps about 5 MiB. */
 #include "kafka/broker.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
+#include "errstr.h"
 #include "kafka/client.h"
 #include "log.h"
 
@@ -24,18 +24,6 @@ struct vs_broker {
     char *bootstrap;
     int n_brokers;
 };
-
-static void set_err(char *errstr, size_t errsz, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_err(char *errstr, size_t errsz, const char *fmt, ...)
-{
-    if (!errstr || !errsz)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(errstr, errsz, fmt, ap);
-    va_end(ap);
-}
 
 static void host_log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
@@ -47,7 +35,7 @@ int vs_broker_create_topic(vs_broker *b, const char *topic, int partitions,
 {
     rd_kafka_resp_err_t e = rd_kafka_mock_topic_create(b->mc, topic, partitions, 1);
     if (e != RD_KAFKA_RESP_ERR_NO_ERROR && e != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
-        set_err(errstr, errsz, "creating topic %s: %s", topic, rd_kafka_err2str(e));
+        vs_set_err(errstr, errsz, "creating topic %s: %s", topic, rd_kafka_err2str(e));
         return -1;
     }
     return 0;
@@ -75,7 +63,7 @@ int vs_broker_start(const vs_broker_opts *opts, vs_broker **out,
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     char why[512];
     if (!b || !conf) {
-        set_err(errstr, errsz, "out of memory");
+        vs_set_err(errstr, errsz, "out of memory");
         goto fail;
     }
     b->n_brokers = o.brokers;
@@ -83,23 +71,23 @@ int vs_broker_start(const vs_broker_opts *opts, vs_broker **out,
     /* The host handle only carries the cluster; keep it from looking for
      * a real broker. */
     if (rd_kafka_conf_set(conf, "client.id", "vs-broker", why, sizeof(why)) != RD_KAFKA_CONF_OK) {
-        set_err(errstr, errsz, "client.id: %s", why);
+        vs_set_err(errstr, errsz, "client.id: %s", why);
         goto fail;
     }
     b->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, why, sizeof(why));
     if (!b->rk) {
-        set_err(errstr, errsz, "cannot create the broker's host handle: %s", why);
+        vs_set_err(errstr, errsz, "cannot create the broker's host handle: %s", why);
         goto fail;
     }
     conf = NULL; /* owned by b->rk */
     b->mc = rd_kafka_mock_cluster_new(b->rk, o.brokers);
     if (!b->mc) {
-        set_err(errstr, errsz, "cannot start the embedded broker (mock cluster)");
+        vs_set_err(errstr, errsz, "cannot start the embedded broker (mock cluster)");
         goto fail;
     }
     const char *bs = rd_kafka_mock_cluster_bootstraps(b->mc);
     if (!bs || !(b->bootstrap = strdup(bs))) {
-        set_err(errstr, errsz, "embedded broker has no address");
+        vs_set_err(errstr, errsz, "embedded broker has no address");
         goto fail;
     }
     if (vs_broker_create_topic(b, o.jobs_topic, o.jobs_partitions, errstr, errsz) < 0 ||
