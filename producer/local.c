@@ -58,6 +58,7 @@ int vs_local_start(vs_kafka_conf *c, const vs_produce_opts *o, vs_local **out,
             .grace_s = 0, /* the broker goes away with this process anyway */
             .roots = roots,
             .n_roots = 2,
+            .quiet_jobs = 1, /* this process's progress lines already say it */
         };
         if (vs_service_start(&so, &l->service, errstr, errsz) < 0)
             goto fail;

@@ -57,6 +57,8 @@ typedef struct vs_service_opts {
     size_t n_roots;
     const char *roots_env;
     const char *job_key;         /* VS_JOB_KEY: refuse unsigned / forged jobs; NULL = none */
+    int quiet_jobs;              /* log per-job events at debug level (the embedded
+                                    mode's producer reports them itself) */
     int max_attempts;            /* 0 = VS_MAX_ATTEMPTS */
     int fail_streak;             /* 0 = VS_FAIL_STREAK, < 0 = never pause */
     double fail_pause_s;         /* <= 0 = VS_FAIL_PAUSE_S; at most VS_FAIL_PAUSE_MAX_S */

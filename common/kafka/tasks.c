@@ -48,6 +48,9 @@ void vs_task_free(task **tp)
     *tp = NULL;
 }
 
+/* Level of per-job event lines: the embedded producer shows them itself. */
+#define JOB_LOG(s) ((s)->o.quiet_jobs ? VS_LOG_DEBUG : VS_LOG_INFO)
+
 static void unlink_task(vs_service *s, task *t)
 {
     for (task **pp = &s->tasks; *pp; pp = &(*pp)->next) {
@@ -179,7 +182,7 @@ static void decide(vs_service *s, task *t)
     char who[128];
     enum vs_farm_job st = vs_farm_job_state(s->farm, t->job->job_id, VS_LIVE_S, who, sizeof who);
     if (st == VS_FARM_FINAL) {
-        vs_log(VS_LOG_INFO, "%s (%s): already finished by %s; not run again", t->job->job_id,
+        vs_log(JOB_LOG(s), "%s (%s): already finished by %s; not run again", t->job->job_id,
                task_file(t), who);
         close_offsets(s, t);
         vs_task_free(&t);
@@ -188,7 +191,7 @@ static void decide(vs_service *s, task *t)
     if (same || (st == VS_FARM_RUNNING && strcmp(who, s->id))) {
         t->state = T_HELD;
         snprintf(t->holder, sizeof t->holder, "%s", same ? s->id : who);
-        vs_log(VS_LOG_INFO, "%s (%s): running on %s; waiting for its result", t->job->job_id,
+        vs_log(JOB_LOG(s), "%s (%s): running on %s; waiting for its result", t->job->job_id,
                task_file(t), t->holder);
     } else {
         t->state = T_PENDING;
@@ -278,12 +281,12 @@ void vs_tasks_recheck_held(vs_service *s)
         enum vs_farm_job st = vs_farm_job_state(s->farm, t->job->job_id, VS_LIVE_S,
                                                 who, sizeof who);
         if (st == VS_FARM_FINAL) {
-            vs_log(VS_LOG_INFO, "%s (%s): finished by %s", t->job->job_id, task_file(t), who);
+            vs_log(JOB_LOG(s), "%s (%s): finished by %s", t->job->job_id, task_file(t), who);
             unlink_task(s, t);
             close_offsets(s, t);
             vs_task_free(&t);
         } else if (st == VS_FARM_UNKNOWN) {
-            vs_log(VS_LOG_INFO, "%s (%s): no longer running on %s; taking it", t->job->job_id,
+            vs_log(JOB_LOG(s), "%s (%s): no longer running on %s; taking it", t->job->job_id,
                    task_file(t), t->holder);
             t->state = T_PENDING;
         }
@@ -356,10 +359,10 @@ static int start_task(vs_service *s, task *t)
     if (t->prior > 0)
         snprintf(att, sizeof att, "attempt %d of %d", t->prior + 1, s->o.max_attempts);
     if (t->gpu_slot >= 0)
-        vs_log(VS_LOG_INFO, "%s (%s): started (NVENC session slot %d%s%s)", t->job->job_id,
+        vs_log(JOB_LOG(s), "%s (%s): started (NVENC session slot %d%s%s)", t->job->job_id,
                task_file(t), t->gpu_slot, att[0] ? ", " : "", att);
     else
-        vs_log(VS_LOG_INFO, "%s (%s): started%s%s%s", t->job->job_id, task_file(t),
+        vs_log(JOB_LOG(s), "%s (%s): started%s%s%s", t->job->job_id, task_file(t),
                att[0] ? " (" : "", att, att[0] ? ")" : "");
     return 0;
 }
@@ -481,10 +484,10 @@ static void finish(vs_service *s, task *t, int rc, const vs_pipeline_result *res
         st.seconds = res->seconds;
         vs_publisher_status(s->pub, &st);
         if (rc == VS_PIPE_ALREADY_DONE)
-            vs_log(VS_LOG_INFO, "%s (%s): already done: the output carries this job's id "
+            vs_log(JOB_LOG(s), "%s (%s): already done: the output carries this job's id "
                    "(a redelivery); not encoded again", t->job->job_id, task_file(t));
         else
-            vs_log(VS_LOG_INFO, "%s (%s): done, %.3f s of video, %lld frames, %s, in %.1f s",
+            vs_log(JOB_LOG(s), "%s (%s): done, %.3f s of video, %lld frames, %s, in %.1f s",
                    t->job->job_id, task_file(t), res->out_duration, (long long)res->frames,
                    res->encoder, res->seconds);
         vs_service_count(s, &s->stats.done);
@@ -492,12 +495,12 @@ static void finish(vs_service *s, task *t, int rc, const vs_pipeline_result *res
         break;
     case VS_PIPE_SKIPPED:
         publish(s, VS_ST_SKIPPED, t, NULL, 0);
-        vs_log(VS_LOG_INFO, "%s (%s): output exists, skipped", t->job->job_id, task_file(t));
+        vs_log(JOB_LOG(s), "%s (%s): output exists, skipped", t->job->job_id, task_file(t));
         vs_service_count(s, &s->stats.skipped);
         break;
     case VS_PIPE_ERR_CANCELLED:
         publish(s, VS_ST_RETRY, t, "handed back: the worker is stopping", t->prior);
-        vs_log(VS_LOG_INFO, "%s (%s): handed back uncommitted", t->job->job_id, task_file(t));
+        vs_log(JOB_LOG(s), "%s (%s): handed back uncommitted", t->job->job_id, task_file(t));
         vs_service_count(s, &s->stats.handed_back);
         unlink_task(s, t);
         vs_task_free(&t);
@@ -593,7 +596,7 @@ void vs_tasks_forward(vs_service *s)
             }
             if (pass_on(s, t, part, peer, 0) < 0)
                 return;
-            vs_log(VS_LOG_INFO, "%s (%s): %d failed attempt%s; passing it to %s",
+            vs_log(JOB_LOG(s), "%s (%s): %d failed attempt%s; passing it to %s",
                    t->job->job_id, task_file(t), t->prior, t->prior == 1 ? "" : "s", peer);
             return; /* one per round: the next pick sees this one counted */
         }
@@ -607,7 +610,7 @@ void vs_tasks_forward(vs_service *s)
             return;
         if (pass_on(s, t, part, peer, 1) < 0)
             return;
-        vs_log(VS_LOG_INFO, "%s (%s): %s; handing it to %s", t->job->job_id, task_file(t),
+        vs_log(JOB_LOG(s), "%s (%s): %s; handing it to %s", t->job->job_id, task_file(t),
                s->pause_until > now ? "paused after failures here" :
                can_start ? "waiting here" : "all slots busy here", peer);
         return; /* one per round: the next pick sees this one counted */
