@@ -5,20 +5,23 @@
  * concurrent jobs never interleave mid-line (stdio locks the stream per
  * call). The level and the prefix are the only globals of the library;
  * they are set once at start-up and read with relaxed atomics. FFmpeg's
- * av_log() is routed here by vs_log_route_ffmpeg(). */
+ * av_log() is routed here by vs_log_route_ffmpeg() (media/avlog.c), and
+ * librdkafka's log by the Kafka clients (kafka/client.c). */
 #include "log.h"
 
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
-#include <libavutil/log.h>
 
 #define VS_LOG_LINE_MAX 4096
 
 static atomic_int vs_log_level_cur = VS_LOG_INFO;
 static _Atomic(const char *) vs_log_prefix_cur = NULL;
+static atomic_int vs_log_stamp_on = 0;
 
 void vs_log_set_level(enum vs_log_level lvl)
 {
@@ -39,6 +42,28 @@ void vs_log_set_prefix(const char *prefix)
     atomic_store_explicit(&vs_log_prefix_cur, prefix, memory_order_relaxed);
 }
 
+void vs_log_set_timestamps(int on)
+{
+    atomic_store_explicit(&vs_log_stamp_on, on != 0, memory_order_relaxed);
+}
+
+void vs_log_timestamps_auto(void)
+{
+    vs_log_set_timestamps(!isatty(STDERR_FILENO));
+}
+
+/* "2026-11-26T15:02:03.123Z " (ISO 8601, UTC, milliseconds) into buf. */
+static size_t stamp(char *buf, size_t sz)
+{
+    struct timespec ts;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    size_t n = strftime(buf, sz, "%Y-%m-%dT%H:%M:%S", &tm);
+    int m = snprintf(buf + n, sz - n, ".%03dZ ", (int)(ts.tv_nsec / 1000000));
+    return m > 0 && (size_t)m < sz - n ? n + (size_t)m : n;
+}
+
 static const char *level_tag(enum vs_log_level lvl)
 {
     switch (lvl) {
@@ -56,15 +81,18 @@ static void emit(enum vs_log_level lvl, const char *fmt, va_list ap)
     char line[VS_LOG_LINE_MAX];
     const char *prefix = atomic_load_explicit(&vs_log_prefix_cur, memory_order_relaxed);
     size_t cap = sizeof(line) - 2; /* room for '\n' and NUL */
+    size_t at = 0;
     int n = 0;
 
+    if (atomic_load_explicit(&vs_log_stamp_on, memory_order_relaxed))
+        at = stamp(line, cap);
     if (prefix && *prefix)
-        n = snprintf(line, cap, "%s: %s", prefix, level_tag(lvl));
+        n = snprintf(line + at, cap - at, "%s: %s", prefix, level_tag(lvl));
     else
-        n = snprintf(line, cap, "%s", level_tag(lvl));
+        n = snprintf(line + at, cap - at, "%s", level_tag(lvl));
     if (n < 0)
         return;
-    size_t len = (size_t)n < cap ? (size_t)n : cap - 1;
+    size_t len = at + (size_t)n < cap ? at + (size_t)n : cap - 1;
 
     int m = vsnprintf(line + len, cap - len, fmt, ap);
     if (m < 0)
@@ -90,35 +118,4 @@ void vs_log(enum vs_log_level lvl, const char *fmt, ...)
     va_start(ap, fmt);
     emit(lvl, fmt, ap);
     va_end(ap);
-}
-
-/* av_log callback. FFmpeg's PANIC..WARNING messages are shown only at
- * VS_LOG_DEBUG (the pipeline reports failures itself, once); its INFO and
- * chattier levels are dropped. FFmpeg may send a line in pieces; each
- * piece is printed as its own line with the "[codec @ 0x..]" context,
- * which is acceptable for debug output and keeps the callback stateless
- * (FFmpeg's default callback keeps a global "print prefix" flag instead). */
-static void ffmpeg_callback(void *avcl, int level, const char *fmt, va_list vl)
-{
-    if (level > AV_LOG_WARNING)
-        return;
-    if (vs_log_get_level() < VS_LOG_DEBUG)
-        return;
-    char buf[VS_LOG_LINE_MAX];
-    int print_prefix = 1;
-    va_list copy;
-    va_copy(copy, vl);
-    av_log_format_line2(avcl, level, fmt, copy, buf, (int)sizeof(buf), &print_prefix);
-    va_end(copy);
-    size_t len = strlen(buf);
-    while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
-        buf[--len] = '\0';
-    if (len == 0)
-        return;
-    vs_log(VS_LOG_DEBUG, "ffmpeg: %s", buf);
-}
-
-void vs_log_route_ffmpeg(void)
-{
-    av_log_set_callback(ffmpeg_callback);
 }

@@ -12,10 +12,16 @@ void vs_log_set_level(enum vs_log_level lvl);
 enum vs_log_level vs_log_get_level(void);
 /* Prefix every line with this program name (not copied: pass a literal). */
 void vs_log_set_prefix(const char *prefix);
+/* Start every line with the time, ISO 8601 in UTC with milliseconds
+ * ("2026-11-26T15:02:03.123Z "), so a night's log can be ordered. */
+void vs_log_set_timestamps(int on);
+/* Timestamps when stderr is not a terminal (a log file, journald, a pipe). */
+void vs_log_timestamps_auto(void);
 void vs_log(enum vs_log_level lvl, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Route av_log() through vs_log (FFmpeg's own ERROR/WARNING levels only
- * show at VS_LOG_DEBUG, since the pipeline reports failures itself). */
+ * show at VS_LOG_DEBUG, since the pipeline reports failures itself).
+ * Defined in media/avlog.c: only programs that link the media library. */
 void vs_log_route_ffmpeg(void);
 
 #endif

@@ -8,6 +8,7 @@
  * the workers' group feed the worker table (workers.h): who is alive and
  * which partitions each one holds. */
 #include "follow.h"
+#include "clock.h"
 #include "errstr.h"
 
 #include <stdio.h>
@@ -29,12 +30,6 @@ struct vs_follow {
     int64_t *next;     /* per partition: next offset to read */
 };
 
-static double wall_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static int partition_count(vs_follow *f, char *errstr, size_t errsz)
 {
@@ -77,7 +72,7 @@ static int assign_recent(vs_follow *f, char *errstr, size_t errsz)
             rd_kafka_topic_partition_list_destroy(l);
         return -1;
     }
-    int64_t since_ms = (int64_t)((wall_now() - VS_FOLLOW_LOOKBACK_S) * 1000.0);
+    int64_t since_ms = (int64_t)((vs_clock_wall() - VS_FOLLOW_LOOKBACK_S) * 1000.0);
     int64_t *low = calloc((size_t)parts, sizeof *low);
     rd_kafka_resp_err_t err = low ? 0 : RD_KAFKA_RESP_ERR__NOENT;
     for (int p = 0; p < parts && !err; p++) {
@@ -303,14 +298,14 @@ static polled poll_one(vs_follow *f, vs_batch *b, int timeout_ms, vs_progress_vi
     if (vs_status_parse(m->payload, m->len, &st, why, sizeof why) < 0) {
         vs_log(VS_LOG_DEBUG, "status topic: ignoring a message: %s", why);
     } else if (st.kind == VS_ST_HEARTBEAT) {
-        if (vs_workers_heartbeat(f->workers, &st, wall_now(), from_past)) {
+        if (vs_workers_heartbeat(f->workers, &st, vs_clock_wall(), from_past)) {
             r.new_worker = 1;
             snprintf(r.worker, sizeof r.worker, "%s", st.worker);
         }
     } else if (!strcmp(st.run_id, b->run_id)) {
         r.ours = 1;
         snprintf(r.worker, sizeof r.worker, "%s", st.worker);
-        vs_file *file = vs_follow_apply(b, &st, vs_now());
+        vs_file *file = vs_follow_apply(b, &st, vs_clock_mono());
         if (file)
             note_change(progress, file, &st);
     }
@@ -328,13 +323,13 @@ static int caught_up(const vs_follow *f)
 
 size_t vs_follow_catch_up(vs_follow *f, vs_batch *b, int timeout_ms)
 {
-    double until = vs_now() + timeout_ms / 1000.0;
-    while (!caught_up(f) && vs_now() < until)
+    double until = vs_clock_mono() + timeout_ms / 1000.0;
+    while (!caught_up(f) && vs_clock_mono() < until)
         poll_one(f, b, 100, NULL);
     if (!caught_up(f))
         vs_log(VS_LOG_DEBUG, "status topic %s: recent past not read within %d ms", f->topic,
                timeout_ms);
-    size_t alive = vs_workers_alive(f->workers, wall_now());
+    size_t alive = vs_workers_alive(f->workers, vs_clock_wall());
     vs_log(VS_LOG_DEBUG, "%zu live worker%s heard of on %s", alive, alive == 1 ? "" : "s",
            f->topic);
     return alive;
@@ -343,12 +338,12 @@ size_t vs_follow_catch_up(vs_follow *f, vs_batch *b, int timeout_ms)
 enum vs_follow_end vs_follow_run(vs_follow *f, vs_batch *b, const vs_follow_opts *o)
 {
     /* Last moment a worker was known alive (or one of ours reported). */
-    double start = vs_now(), last_alive = start;
+    double start = vs_clock_mono(), last_alive = start;
     int warned = 0;
     char why[256];
 
     while (vs_batch_unfinished(b) > 0) {
-        double now = vs_now();
+        double now = vs_clock_mono();
         if (o->stop && *o->stop) {
             vs_batch_fail_unfinished(b, "interrupted");
             vs_progress_note(o->progress, VS_LOG_INFO, "interrupted: unfinished jobs stay "
@@ -360,7 +355,7 @@ enum vs_follow_end vs_follow_run(vs_follow *f, vs_batch *b, const vs_follow_opts
             vs_batch_fail_unfinished(b, why);
             return VS_FOLLOW_TIMEOUT;
         }
-        if (vs_workers_alive(f->workers, wall_now()) > 0)
+        if (vs_workers_alive(f->workers, vs_clock_wall()) > 0)
             last_alive = now;
         if (!warned && now - last_alive >= o->worker_wait_s) {
             vs_progress_note(o->progress, VS_LOG_WARN, "no worker is consuming %s: no heartbeat "
@@ -371,15 +366,15 @@ enum vs_follow_end vs_follow_run(vs_follow *f, vs_batch *b, const vs_follow_opts
         }
         polled r = poll_one(f, b, VS_FOLLOW_POLL_MS, o->progress);
         if (r.ours)
-            last_alive = vs_now();
+            last_alive = vs_clock_mono();
         if (r.new_worker || (warned && r.ours)) {
             if (warned)
                 vs_progress_note(o->progress, VS_LOG_INFO, "worker %s is up",
                                  r.worker[0] ? r.worker : "?");
             warned = 0;
-            last_alive = vs_now();
+            last_alive = vs_clock_mono();
         }
-        vs_progress_tick(o->progress, vs_now());
+        vs_progress_tick(o->progress, vs_clock_mono());
     }
     return VS_FOLLOW_ALL_FINAL;
 }

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "jobs.h"
+#include "batch.h"
 #include "kafka/client.h"
 #include "progress.h"
 #include "status.h"

@@ -15,12 +15,12 @@
 
 #include "errstr.h"
 #include "kafka/broker.h"
-#include "kafka/service.h"
+#include "worker.h"
 #include "log.h"
 
 struct vs_local {
     vs_broker *broker;
-    vs_service *service;
+    vs_worker *service;
 };
 
 int vs_local_start(vs_kafka_conf *c, const vs_produce_opts *o, vs_local **out,
@@ -51,7 +51,7 @@ int vs_local_start(vs_kafka_conf *c, const vs_produce_opts *o, vs_local **out,
     } else {
         /* The output folder exists by now: the batch created it. */
         const char *roots[] = {o->folder, o->output};
-        vs_service_opts so = {
+        vs_worker_opts so = {
             .kafka = c,
             .parallel = o->parallel > 0 ? o->parallel : 0,
             .encoder = o->encoder,
@@ -60,9 +60,9 @@ int vs_local_start(vs_kafka_conf *c, const vs_produce_opts *o, vs_local **out,
             .n_roots = 2,
             .quiet_jobs = 1, /* this process's progress lines already say it */
         };
-        if (vs_service_start(&so, &l->service, errstr, errsz) < 0)
+        if (vs_worker_start(&so, &l->service, errstr, errsz) < 0)
             goto fail;
-        vs_log(VS_LOG_INFO, "local worker %s started", vs_service_worker_id(l->service));
+        vs_log(VS_LOG_INFO, "local worker %s started", vs_worker_worker_id(l->service));
     }
     *out = l;
     return 0;
@@ -75,8 +75,8 @@ void vs_local_stop_workers(vs_local *l)
 {
     if (!l || !l->service)
         return;
-    vs_service_stop(l->service);
-    if (vs_service_free(&l->service) < 0)
+    vs_worker_stop(l->service);
+    if (vs_worker_free(&l->service) < 0)
         vs_log(VS_LOG_DEBUG, "local worker: some status messages were not delivered");
 }
 

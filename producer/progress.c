@@ -6,6 +6,7 @@
  * An event note first clears the bars, is logged, and the bars follow it.
  * With many files only the running ones get a bar. */
 #include "progress.h"
+#include "clock.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -32,12 +33,6 @@ struct vs_progress_view {
     int drawn;            /* lines of bars on screen */
 };
 
-double vs_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 vs_progress_view *vs_progress_new(enum vs_progress_mode mode, const vs_batch *b)
 {
@@ -45,7 +40,7 @@ vs_progress_view *vs_progress_new(enum vs_progress_mode mode, const vs_batch *b)
     if (!p)
         return NULL;
     p->b = b;
-    p->start = p->last_draw = vs_now();
+    p->start = p->last_draw = vs_clock_mono();
     if (mode == VS_PROGRESS_AUTO)
         mode = isatty(STDERR_FILENO) ? VS_PROGRESS_BARS : VS_PROGRESS_LINES;
     p->bars = mode == VS_PROGRESS_BARS;
@@ -215,7 +210,7 @@ void vs_progress_note(vs_progress_view *p, enum vs_log_level lvl, const char *fm
         clear_bars(p);
     vs_log(lvl, "%s", msg);
     if (p && p->bars)
-        draw_bars(p, vs_now());
+        draw_bars(p, vs_clock_mono());
 }
 
 void vs_progress_tick(vs_progress_view *p, double now)
@@ -234,5 +229,5 @@ void vs_progress_tick(vs_progress_view *p, double now)
 void vs_progress_finish(vs_progress_view *p)
 {
     if (p && p->bars && !p->quiet)
-        draw_bars(p, vs_now());
+        draw_bars(p, vs_clock_mono());
 }

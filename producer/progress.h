@@ -6,7 +6,7 @@
  * seconds while something runs. Results stay on stdout (summary.c). */
 #ifndef VS_PRODUCE_PROGRESS_H
 #define VS_PRODUCE_PROGRESS_H
-#include "jobs.h"
+#include "batch.h"
 #include "log.h"
 #include "options.h"
 
@@ -27,6 +27,5 @@ void vs_progress_finish(vs_progress_view *p);
 void vs_progress_free(vs_progress_view **p);
 
 /* Monotonic clock in seconds. */
-double vs_now(void);
 
 #endif

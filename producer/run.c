@@ -2,6 +2,7 @@
  * the jobs from the folder, then print them (--dry-run) or hand them to
  * the farm and follow them to the summary. */
 #include "run.h"
+#include "clock.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,11 +11,11 @@
 
 #include "detect.h"
 #include "follow.h"
-#include "jobs.h"
+#include "batch.h"
 #include "local.h"
 #include "log.h"
 #include "progress.h"
-#include "publish.h"
+#include "send_jobs.h"
 #include "summary.h"
 
 #define VS_PUBLISH_TIMEOUT_MS 30000
@@ -178,7 +179,7 @@ int vs_produce_run(const vs_produce_opts *o, volatile sig_atomic_t *stop)
         vs_batch_free(&b);
         return rc;
     }
-    double t0 = vs_now();
+    double t0 = vs_clock_mono();
     rc = VS_EXIT_OK;
     if (*stop)
         vs_batch_fail_unfinished(b, "interrupted before publishing");
@@ -186,7 +187,7 @@ int vs_produce_run(const vs_produce_opts *o, volatile sig_atomic_t *stop)
         vs_batch_fail_unfinished(b, "not published (the farm could not be reached)");
         rc = VS_EXIT_SETUP;
     }
-    if (vs_summary_print(b, o->json, vs_now() - t0, stdout) < 0 && rc == VS_EXIT_OK)
+    if (vs_summary_print(b, o->json, vs_clock_mono() - t0, stdout) < 0 && rc == VS_EXIT_OK)
         rc = VS_EXIT_FAILED;
     if (rc == VS_EXIT_OK)
         rc = vs_summary_exit_code(b);

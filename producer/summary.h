@@ -5,7 +5,7 @@
 #define VS_PRODUCE_SUMMARY_H
 #include <stdio.h>
 
-#include "jobs.h"
+#include "batch.h"
 
 /* Prints the summary of b to out; wall_s is the run's wall time. Failed
  * files are also listed on stderr (text and JSON alike). Returns 0, or -1

@@ -569,7 +569,7 @@ static int output_dir_ready(const char *output, char *errstr, size_t errsz)
 int vs_pipeline_run(const vs_job *job, const vs_pipeline_opts *opts,
                     vs_pipeline_result *res, char *errstr, size_t errsz)
 {
-    static const vs_pipeline_opts defaults = {.gpu_slot = -1};
+    static const vs_pipeline_opts defaults = {.nvenc_session = -1};
     vs_ctx c = {.job = job, .opts = opts ? opts : &defaults, .errstr = errstr, .errsz = errsz};
     struct stat st;
     int rc;

@@ -40,7 +40,7 @@ typedef void (*vs_progress_cb)(const vs_progress *p, void *opaque);
 
 typedef struct vs_pipeline_opts {
     enum vs_encoder_pref encoder;
-    int gpu_slot;              /* NVENC slot held by the caller, -1 = none */
+    int nvenc_session;              /* NVENC session lock held by the caller, -1 = none */
     vs_progress_cb progress;   /* called about once a second; may be NULL */
     void *progress_opaque;
     volatile int *cancel;      /* when non-NULL and set, stop and clean up */

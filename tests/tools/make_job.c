@@ -16,7 +16,7 @@
 #include "folder.h"
 #include "job.h"
 #include "plan.h"
-#include "probe.h"
+#include "media/probe.h"
 #include "sidecar.h"
 
 static void usage(void)

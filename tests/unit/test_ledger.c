@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "kafka/ledger.h"
+#include "ledger.h"
 
 static void test_out_of_order(void **state)
 {

@@ -1,0 +1,265 @@
+/* jobs.c - the session folder becomes the run's table of videos.
+ *
+ * Order follows the original tool: sidecar found and loaded once (a bad
+ * one stops everything before any job exists), videos listed, output
+ * folder checked and created, then per video: skip an existing output,
+ * probe the container duration, cut the window, plan the segments, build
+ * the job message. One video's failure is recorded and the rest go on. */
+#include "batch.h"
+#include "errstr.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "folder.h"
+#include "log.h"
+#include "plan.h"
+#include "media/probe.h"
+#include "sidecar.h"
+#include "sign.h"
+
+static void fail_file(vs_file *f, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void fail_file(vs_file *f, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(f->error, sizeof f->error, fmt, ap);
+    va_end(ap);
+    f->state = VS_FILE_FAILED;
+    /* Library reasons often name the file already. */
+    size_t n = strlen(f->name);
+    if (strncmp(f->error, f->name, n) == 0 && f->error[n] == ':')
+        vs_log(VS_LOG_ERROR, "%s", f->error);
+    else
+        vs_log(VS_LOG_ERROR, "%s: %s", f->name, f->error);
+}
+
+/* "20250101T120000Z-1a2b3c4d": sortable, unique per run. */
+static void make_run_id(char *buf, size_t sz)
+{
+    uint32_t r = 0;
+    if (getrandom(&r, sizeof r, 0) != (ssize_t)sizeof r) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        r = (uint32_t)ts.tv_nsec ^ ((uint32_t)getpid() << 16);
+    }
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    char stamp[32];
+    strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+    snprintf(buf, sz, "%s-%08x", stamp, (unsigned)r);
+}
+
+static const char *base_name(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
+static char *join(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = malloc(n);
+    if (p)
+        snprintf(p, n, "%s/%s", dir, name);
+    return p;
+}
+
+/* Probes, plans and builds the job of one video that is not skipped. */
+static void plan_file(const vs_produce_opts *o, const vs_batch *b, const vs_sidecar *sc,
+                      size_t index, vs_file *f)
+{
+    char err[512] = "", warn[512] = "";
+    char in_map[VS_JOB_MAX_PATH], out_map[VS_JOB_MAX_PATH], job_id[VS_JOB_MAX_ID];
+    double dur = 0;
+    vs_plan *plan = NULL;
+
+    if (vs_probe_duration(f->input, &dur, err, sizeof err) < 0) {
+        fail_file(f, "%s", err);
+        return;
+    }
+    double d = vs_plan_window(dur, o->offset, o->process_duration);
+    if (!(d > 0)) {
+        fail_file(f, "nothing to process: the file lasts %.3f s and --offset is %.3f s",
+                  dur, o->offset);
+        return;
+    }
+    if (vs_plan_build(sc->silences, sc->n_silences, sc->analyzed_duration, d,
+                      &plan, warn, sizeof warn, err, sizeof err) < 0) {
+        fail_file(f, "%s", err);
+        return;
+    }
+    if (warn[0])
+        vs_log(VS_LOG_WARN, "%s: %s", f->name, warn);
+    const char *in = vs_path_map_apply(&o->kafka, f->input, in_map, sizeof in_map);
+    const char *outp = vs_path_map_apply(&o->kafka, f->output, out_map, sizeof out_map);
+    if (!in || !outp) {
+        fail_file(f, "path too long after --path-map");
+        goto out;
+    }
+    snprintf(job_id, sizeof job_id, "%s-%04zu", b->run_id, index + 1);
+    f->job = vs_job_new(job_id, b->run_id, in, outp, o->offset, plan);
+    if (!f->job || (o->codec && !(f->job->codec = strdup(o->codec)))) {
+        fail_file(f, "out of memory");
+        goto out;
+    }
+    f->job->indicator = o->indicator;
+    f->job->overwrite = o->overwrite;
+    /* With a job key, workers take only jobs signed with it (sign.h). */
+    const char *key = getenv("VS_JOB_KEY");
+    if (key && *key && vs_sign_job(key, strlen(key), f->job, err, sizeof err) < 0) {
+        fail_file(f, "cannot sign the job: %s", err);
+        vs_job_free(&f->job);
+        goto out;
+    }
+    vs_log(VS_LOG_DEBUG, "%s: %.3f s -> %.3f s in %zu segments", f->name, d,
+           plan->out_duration, plan->n);
+out:
+    vs_plan_free(&plan);
+}
+
+int vs_batch_build(const vs_produce_opts *o, vs_batch **out, char *errstr, size_t errsz)
+{
+    vs_folder *folder = NULL;
+    vs_sidecar *sc = NULL;
+    vs_batch *b = calloc(1, sizeof *b);
+    int rc = -1;
+
+    *out = NULL;
+    if (!b) {
+        vs_set_err(errstr, errsz, "out of memory");
+        return -1;
+    }
+    make_run_id(b->run_id, sizeof b->run_id);
+    if (vs_folder_scan(o->folder, o->extensions, o->vad_json, &folder, errstr, errsz) < 0)
+        goto out;
+    if (vs_sidecar_load(folder->sidecar, &sc, errstr, errsz) < 0)
+        goto out;
+    if (vs_folder_prepare_output(folder->dir, o->output, errstr, errsz) < 0)
+        goto out;
+    b->out_dir = vs_abspath(o->output);
+    b->sidecar = strdup(folder->sidecar);
+    if (!b->out_dir || !b->sidecar)
+        goto oom;
+    vs_log(VS_LOG_INFO, "%zu video%s in %s, sidecar %s (%zu silences)", folder->n_videos,
+           folder->n_videos == 1 ? "" : "s", folder->dir, base_name(folder->sidecar),
+           sc->n_silences);
+    if (folder->n_videos > 0) {
+        b->files = calloc(folder->n_videos, sizeof *b->files);
+        if (!b->files)
+            goto oom;
+    }
+    for (size_t i = 0; i < folder->n_videos; i++) {
+        vs_file *f = &b->files[i];
+        b->n++;
+        f->name = strdup(base_name(folder->videos[i]));
+        f->input = strdup(folder->videos[i]);
+        f->output = f->name ? join(b->out_dir, f->name) : NULL;
+        if (!f->name || !f->input || !f->output)
+            goto oom;
+        if (!o->overwrite && access(f->output, F_OK) == 0) {
+            f->state = VS_FILE_SKIPPED;
+            vs_log(VS_LOG_INFO, "%s: skipped, %s exists (--overwrite replaces it)",
+                   f->name, f->output);
+            continue;
+        }
+        plan_file(o, b, sc, i, f);
+    }
+    *out = b;
+    b = NULL;
+    rc = 0;
+    goto out;
+oom:
+    vs_set_err(errstr, errsz, "out of memory");
+out:
+    vs_sidecar_free(&sc);
+    vs_folder_free(&folder);
+    vs_batch_free(&b);
+    return rc;
+}
+
+void vs_batch_free(vs_batch **bp)
+{
+    if (!bp || !*bp)
+        return;
+    vs_batch *b = *bp;
+    for (size_t i = 0; i < b->n; i++) {
+        free(b->files[i].name);
+        free(b->files[i].input);
+        free(b->files[i].output);
+        vs_job_free(&b->files[i].job);
+    }
+    free(b->files);
+    free(b->out_dir);
+    free(b->sidecar);
+    free(b);
+    *bp = NULL;
+}
+
+void vs_batch_count(const vs_batch *b, vs_batch_counts *c)
+{
+    memset(c, 0, sizeof *c);
+    c->total = b->n;
+    for (size_t i = 0; i < b->n; i++) {
+        switch (b->files[i].state) {
+        case VS_FILE_QUEUED: c->queued++; break;
+        case VS_FILE_RUNNING: c->running++; break;
+        case VS_FILE_DONE: c->done++; break;
+        case VS_FILE_SKIPPED: c->skipped++; break;
+        case VS_FILE_FAILED: c->failed++; break;
+        }
+    }
+}
+
+size_t vs_batch_unfinished(const vs_batch *b)
+{
+    vs_batch_counts c;
+    vs_batch_count(b, &c);
+    return c.queued + c.running;
+}
+
+void vs_batch_fail_unfinished(vs_batch *b, const char *why)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        vs_file *f = &b->files[i];
+        if (f->state == VS_FILE_QUEUED && f->attempts == 0)
+            snprintf(f->error, sizeof f->error, "%s; no worker took the job", why);
+        else if (f->state == VS_FILE_QUEUED)
+            snprintf(f->error, sizeof f->error, "%s; it was waiting for attempt %d", why,
+                     f->attempts + 1);
+        else if (f->state == VS_FILE_RUNNING)
+            snprintf(f->error, sizeof f->error, "%s; it was at %.0f%%", why,
+                     100.0 * f->fraction);
+        else
+            continue;
+        f->state = VS_FILE_FAILED;
+    }
+}
+
+vs_file *vs_batch_find(vs_batch *b, const char *job_id)
+{
+    for (size_t i = 0; i < b->n; i++)
+        if (b->files[i].job && strcmp(b->files[i].job->job_id, job_id) == 0)
+            return &b->files[i];
+    return NULL;
+}
+
+const char *vs_file_state_str(enum vs_file_state s)
+{
+    switch (s) {
+    case VS_FILE_QUEUED: return "queued";
+    case VS_FILE_RUNNING: return "running";
+    case VS_FILE_DONE: return "done";
+    case VS_FILE_SKIPPED: return "skipped";
+    case VS_FILE_FAILED: return "failed";
+    }
+    return "?";
+}
