@@ -8,6 +8,7 @@
  * state ("brokers down: 1", "all brokers up"), which is what a test or an
  * operator waits for. */
 #include "control.h"
+#include "errstr.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -50,7 +51,7 @@ int vs_control_block_signals(char *errstr, size_t errsz)
     sigset_t set;
     control_signals(&set);
     if (sigprocmask(SIG_BLOCK, &set, NULL) < 0) {
-        snprintf(errstr, errsz, "cannot block signals: %s", strerror(errno));
+        vs_set_err(errstr, errsz, "cannot block signals: %s", strerror(errno));
         return -1;
     }
     return 0;
@@ -61,23 +62,23 @@ static int open_fifo(vs_control *c, const char *path, char *errstr, size_t errsz
     struct stat st;
     if (lstat(path, &st) < 0) {
         if (errno != ENOENT || mkfifo(path, 0600) < 0) {
-            snprintf(errstr, errsz, "--control %s: %s", path, strerror(errno));
+            vs_set_err(errstr, errsz, "--control %s: %s", path, strerror(errno));
             return -1;
         }
         if (!(c->fifo = strdup(path))) {
             unlink(path);
-            snprintf(errstr, errsz, "out of memory");
+            vs_set_err(errstr, errsz, "out of memory");
             return -1;
         }
     } else if (!S_ISFIFO(st.st_mode)) {
-        snprintf(errstr, errsz, "--control %s: exists and is not a FIFO", path);
+        vs_set_err(errstr, errsz, "--control %s: exists and is not a FIFO", path);
         return -1;
     }
     /* Read-write: the FIFO always has a writer (us), so no end-of-file
      * between two commands, and open() does not wait for one. */
     c->cfd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
     if (c->cfd < 0) {
-        snprintf(errstr, errsz, "--control %s: %s", path, strerror(errno));
+        vs_set_err(errstr, errsz, "--control %s: %s", path, strerror(errno));
         return -1;
     }
     c->close_cfd = 1;
@@ -92,7 +93,7 @@ int vs_control_open(const char *path, int n_brokers, vs_control **out,
     vs_control *c = calloc(1, sizeof(*c));
     if (!c || !(c->down = calloc((size_t)(n_brokers > 0 ? n_brokers : 1), 1))) {
         free(c);
-        snprintf(errstr, errsz, "out of memory");
+        vs_set_err(errstr, errsz, "out of memory");
         return -1;
     }
     c->n = n_brokers > 0 ? n_brokers : 1;
@@ -100,7 +101,7 @@ int vs_control_open(const char *path, int n_brokers, vs_control **out,
     control_signals(&set);
     c->sfd = signalfd(-1, &set, SFD_CLOEXEC);
     if (c->sfd < 0) {
-        snprintf(errstr, errsz, "signalfd: %s", strerror(errno));
+        vs_set_err(errstr, errsz, "signalfd: %s", strerror(errno));
         goto fail;
     }
     if (path && !strcmp(path, "-"))

@@ -219,11 +219,10 @@ static void list_sidecars(const struct strlist *sc, const char *dir, char *errst
     size_t used;
     if (!errstr || !errsz)
         return;
-    snprintf(errstr, errsz, "%zu *.vad.json sidecars in %s: ", sc->n, dir);
+    vs_set_err(errstr, errsz, "%zu *.vad.json sidecars in %s: ", sc->n, dir);
     for (size_t i = 0; i < sc->n; i++) {
         used = strlen(errstr);
-        const char *slash = strrchr(sc->v[i], '/');
-        snprintf(errstr + used, errsz - used, "%s%s", i ? ", " : "", slash ? slash + 1 : sc->v[i]);
+        snprintf(errstr + used, errsz - used, "%s%s", i ? ", " : "", vs_base_name(sc->v[i]));
     }
     used = strlen(errstr);
     snprintf(errstr + used, errsz - used, "; choose one with --vad-json");
@@ -368,21 +367,8 @@ out:
     return rc;
 }
 
-void vs_summary_line(char *buf, size_t sz, size_t total, size_t ok,
-                     size_t skipped, size_t failed)
+const char *vs_base_name(const char *path)
 {
-    if (!buf || sz == 0)
-        return;
-    int n = snprintf(buf, sz, "Done. %zu/%zu videos processed", ok, total);
-    size_t used = n < 0 ? 0 : ((size_t)n < sz ? (size_t)n : sz - 1);
-    if (skipped && used < sz) {
-        n = snprintf(buf + used, sz - used, ", %zu skipped", skipped);
-        used = n < 0 ? used : (used + (size_t)n < sz ? used + (size_t)n : sz - 1);
-    }
-    if (failed && used < sz) {
-        n = snprintf(buf + used, sz - used, ", %zu failed", failed);
-        used = n < 0 ? used : (used + (size_t)n < sz ? used + (size_t)n : sz - 1);
-    }
-    if (used < sz)
-        snprintf(buf + used, sz - used, ".");
+    const char *slash = strrchr(path, '/');
+    return slash && slash[1] ? slash + 1 : path;
 }

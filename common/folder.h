@@ -28,11 +28,10 @@ int vs_folder_prepare_output(const char *in_dir, const char *out_dir,
 
 /* Creates DIR and its missing parents (mode 0777 & ~umask). 0 or -1/errno. */
 int vs_mkdir_p(const char *dir);
+/* The file name of PATH: what follows its last '/' (PATH itself when there
+ * is none, or when nothing follows it). Points into PATH. */
+const char *vs_base_name(const char *path);
 /* Absolute version of PATH (does not require it to exist). Caller frees. */
 char *vs_abspath(const char *path);
-/* Summary line in the original tool's words, zero counts left out:
- * "Done. 2/4 videos processed, 1 skipped, 1 failed." Writes into buf. */
-void vs_summary_line(char *buf, size_t sz, size_t total, size_t ok,
-                     size_t skipped, size_t failed);
 
 #endif

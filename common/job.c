@@ -503,7 +503,7 @@ int vs_job_load(const char *path, vs_job **out, char *errstr, size_t errsz)
         /* Name the file in front of the reason. */
         char tmp[512];
         snprintf(tmp, sizeof tmp, "%s", errstr);
-        snprintf(errstr, errsz, "%s: %s", path, tmp);
+        vs_set_err(errstr, errsz, "%s: %s", path, tmp);
     }
     return rc;
 }

@@ -407,3 +407,90 @@ int vs_roots_check_output(const vs_roots *roots, const char *path, char *errstr,
 {
     return vs_roots_resolve_output(roots, path, NULL, errstr, errsz);
 }
+
+/* ---- path maps ---- */
+
+/* Strips trailing slashes (but keeps "/"). Returns a new string. */
+static char *clean_path(const char *p, size_t len)
+{
+    while (len > 1 && p[len - 1] == '/')
+        len--;
+    return strndup(p, len);
+}
+
+int vs_path_maps_add(vs_path_maps *c, const char *spec, char *errstr, size_t errsz)
+{
+    const char *eq = spec ? strchr(spec, '=') : NULL;
+    if (!eq || spec[0] != '/' || eq[1] != '/') {
+        vs_set_err(errstr, errsz, "--path-map wants FROM=TO with absolute paths, got '%s'",
+                spec ? spec : "");
+        return -1;
+    }
+    vs_path_map *grown = realloc(c->v, (c->n + 1) * sizeof(*grown));
+    if (!grown) {
+        vs_set_err(errstr, errsz, "out of memory");
+        return -1;
+    }
+    c->v = grown;
+    vs_path_map m = {clean_path(spec, (size_t)(eq - spec)), clean_path(eq + 1, strlen(eq + 1))};
+    if (!m.from || !m.to) {
+        free(m.from);
+        free(m.to);
+        vs_set_err(errstr, errsz, "out of memory");
+        return -1;
+    }
+    c->v[c->n++] = m;
+    return 0;
+}
+
+const char *vs_path_maps_apply(const vs_path_maps *c, const char *path, char *buf, size_t sz)
+{
+    for (size_t i = 0; c && i < c->n; i++) {
+        const vs_path_map *m = &c->v[i];
+        size_t n = strlen(m->from);
+        if (!strcmp(m->from, "/"))
+            n = 0; /* "/" matches every absolute path */
+        else if (strncmp(path, m->from, n) != 0 || (path[n] != '/' && path[n] != 0))
+            continue;
+        const char *to = strcmp(m->to, "/") ? m->to : "";
+        const char *rest = path + n;
+        if (!*to && !*rest)
+            rest = "/";
+        int w = snprintf(buf, sz, "%s%s", to, rest);
+        return w >= 0 && (size_t)w < sz ? buf : NULL;
+    }
+    int w = snprintf(buf, sz, "%s", path);
+    return w >= 0 && (size_t)w < sz ? buf : NULL;
+}
+
+int vs_path_maps_copy(vs_path_maps *dst, const vs_path_maps *src)
+{
+    memset(dst, 0, sizeof(*dst));
+    if (!src->n)
+        return 0;
+    if (!(dst->v = calloc(src->n, sizeof(*dst->v))))
+        return -1;
+    for (; dst->n < src->n; dst->n++) {
+        vs_path_map *m = &dst->v[dst->n];
+        m->from = strdup(src->v[dst->n].from);
+        m->to = strdup(src->v[dst->n].to);
+        if (!m->from || !m->to) {
+            dst->n++; /* so release frees the partial pair */
+            vs_path_maps_release(dst);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+void vs_path_maps_release(vs_path_maps *m)
+{
+    for (size_t i = 0; m && i < m->n; i++) {
+        free(m->v[i].from);
+        free(m->v[i].to);
+    }
+    if (m) {
+        free(m->v);
+        memset(m, 0, sizeof(*m));
+    }
+}

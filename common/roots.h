@@ -11,7 +11,11 @@
  *
  * What remains: the check resolves the path once, so someone who can
  * already write inside a root could swap a folder for a symlink between
- * the check and the open. Use the resolved path the check returns. */
+ * the check and the open. Use the resolved path the check returns.
+ *
+ * Path maps (--path-map FROM=TO) come first: a farm whose machines mount
+ * the same share at different places rewrites a job's paths before they
+ * are confined. */
 #ifndef VS_ROOTS_H
 #define VS_ROOTS_H
 #include <stddef.h>
@@ -69,5 +73,29 @@ int vs_roots_resolve_output(const vs_roots *roots, const char *path, char **reso
 /* The same checks without the resolved path. */
 int vs_roots_check_input(const vs_roots *roots, const char *path, char *errstr, size_t errsz);
 int vs_roots_check_output(const vs_roots *roots, const char *path, char *errstr, size_t errsz);
+
+/* ---- path maps ---- */
+
+/* One --path-map rule: a path that starts with `from` (at a '/' boundary)
+ * is rewritten to start with `to`. */
+typedef struct vs_path_map {
+    char *from, *to;
+} vs_path_map;
+
+/* The rules in command-line order; first match wins. Zero-initialised = none. */
+typedef struct vs_path_maps {
+    vs_path_map *v;
+    size_t n;
+} vs_path_maps;
+
+/* "FROM=TO" from --path-map. Both sides must be absolute paths. */
+int vs_path_maps_add(vs_path_maps *m, const char *spec, char *errstr, size_t errsz);
+/* Rewrites PATH through the maps into buf (PATH unchanged when no rule
+ * matches). Returns buf, or NULL when the result does not fit. */
+const char *vs_path_maps_apply(const vs_path_maps *m, const char *path, char *buf, size_t sz);
+/* Deep copy (dst is overwritten). Returns 0 or -1 on OOM. */
+int vs_path_maps_copy(vs_path_maps *dst, const vs_path_maps *src);
+/* Frees the rules and zeroes m. Accepts NULL. */
+void vs_path_maps_release(vs_path_maps *m);
 
 #endif

@@ -8,6 +8,7 @@
  * is user input. The writer produces what the reader accepts, atomically
  * (temporary file in the same folder, then rename). */
 #include "sidecar.h"
+#include "folder.h"
 #include "errstr.h"
 
 #include <errno.h>
@@ -39,11 +40,6 @@ static const char *fmt_time(double v, char *buf, size_t sz)
     return buf;
 }
 
-static const char *base_name(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    return slash && slash[1] ? slash + 1 : path;
-}
 
 /* Checks one interval against the previous one. Returns 0 or -1 with a
  * message "NAME: silence_intervals[i]: ...". */
@@ -234,7 +230,7 @@ int vs_sidecar_parse(const char *json, size_t len, const char *name,
 int vs_sidecar_load(const char *path, vs_sidecar **out, char *errstr, size_t errsz)
 {
     *out = NULL;
-    const char *name = base_name(path);
+    const char *name = vs_base_name(path);
     FILE *f = fopen(path, "rb");
     if (!f) {
         vs_set_err(errstr, errsz, "%s: %s", path, strerror(errno));
@@ -357,7 +353,7 @@ int vs_sidecar_write(const char *path, const char *source_file,
                      const vs_interval *silences, size_t n, const char *params_json,
                      char *errstr, size_t errsz)
 {
-    const char *name = base_name(path);
+    const char *name = vs_base_name(path);
     cJSON *root = NULL, *params = NULL;
     char *text = NULL;
     int rc = -1;

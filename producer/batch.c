@@ -33,12 +33,13 @@ static void fail_file(vs_file *f, const char *fmt, ...)
     vsnprintf(f->error, sizeof f->error, fmt, ap);
     va_end(ap);
     f->state = VS_FILE_FAILED;
-    /* Library reasons often name the file already. */
+    /* The one line of this failure on the terminal (the summary's table
+     * gives the reason again). Library reasons often name the file already. */
     size_t n = strlen(f->name);
     if (strncmp(f->error, f->name, n) == 0 && f->error[n] == ':')
-        vs_log(VS_LOG_ERROR, "%s", f->error);
+        vs_log(VS_LOG_ERROR, "failed: %s", f->error);
     else
-        vs_log(VS_LOG_ERROR, "%s: %s", f->name, f->error);
+        vs_log(VS_LOG_ERROR, "failed: %s: %s", f->name, f->error);
 }
 
 /* "20250101T120000Z-1a2b3c4d": sortable, unique per run. */
@@ -58,11 +59,6 @@ static void make_run_id(char *buf, size_t sz)
     snprintf(buf, sz, "%s-%08x", stamp, (unsigned)r);
 }
 
-static const char *base_name(const char *path)
-{
-    const char *s = strrchr(path, '/');
-    return s ? s + 1 : path;
-}
 
 static char *join(const char *dir, const char *name)
 {
@@ -99,8 +95,8 @@ static void plan_file(const vs_produce_opts *o, const vs_batch *b, const vs_side
     }
     if (warn[0])
         vs_log(VS_LOG_WARN, "%s: %s", f->name, warn);
-    const char *in = vs_path_map_apply(&o->kafka, f->input, in_map, sizeof in_map);
-    const char *outp = vs_path_map_apply(&o->kafka, f->output, out_map, sizeof out_map);
+    const char *in = vs_path_maps_apply(&o->kafka.maps, f->input, in_map, sizeof in_map);
+    const char *outp = vs_path_maps_apply(&o->kafka.maps, f->output, out_map, sizeof out_map);
     if (!in || !outp) {
         fail_file(f, "path too long after --path-map");
         goto out;
@@ -150,7 +146,7 @@ int vs_batch_build(const vs_produce_opts *o, vs_batch **out, char *errstr, size_
     if (!b->out_dir || !b->sidecar)
         goto oom;
     vs_log(VS_LOG_INFO, "%zu video%s in %s, sidecar %s (%zu silences)", folder->n_videos,
-           folder->n_videos == 1 ? "" : "s", folder->dir, base_name(folder->sidecar),
+           folder->n_videos == 1 ? "" : "s", folder->dir, vs_base_name(folder->sidecar),
            sc->n_silences);
     if (folder->n_videos > 0) {
         b->files = calloc(folder->n_videos, sizeof *b->files);
@@ -160,7 +156,7 @@ int vs_batch_build(const vs_produce_opts *o, vs_batch **out, char *errstr, size_
     for (size_t i = 0; i < folder->n_videos; i++) {
         vs_file *f = &b->files[i];
         b->n++;
-        f->name = strdup(base_name(folder->videos[i]));
+        f->name = strdup(vs_base_name(folder->videos[i]));
         f->input = strdup(folder->videos[i]);
         f->output = f->name ? join(b->out_dir, f->name) : NULL;
         if (!f->name || !f->input || !f->output)

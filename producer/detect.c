@@ -11,6 +11,7 @@
  * planner uses: container duration, minus offset, limited to
  * process_duration. */
 #include "detect.h"
+#include "folder.h"
 #include "errstr.h"
 
 #include <errno.h>
@@ -31,11 +32,6 @@
 #include "log.h"
 #include "plan.h"
 
-static const char *base_name(const char *path)
-{
-    const char *s = strrchr(path, '/');
-    return s ? s + 1 : path;
-}
 
 static const char *averr(int err, char *buf, size_t sz)
 {
@@ -362,7 +358,7 @@ int vs_detect_silences(const char *path, const vs_detect_params *p,
     int rc = -1;
 
     memset(&c, 0, sizeof c);
-    c.name = base_name(path);
+    c.name = vs_base_name(path);
     c.p = p;
     c.open_start = -1;
     *out = NULL;
@@ -409,7 +405,7 @@ out:
 
 char *vs_detect_sidecar_path(const char *media_path)
 {
-    const char *base = base_name(media_path);
+    const char *base = vs_base_name(media_path);
     const char *dot = strrchr(base, '.');
     size_t stem = dot && dot != base ? (size_t)(dot - media_path) : strlen(media_path);
     size_t sz = stem + sizeof ".vad.json";
@@ -449,7 +445,7 @@ int vs_detect_write_sidecar(const char *path, const vs_detect_params *p,
              "{\"silence_threshold\": %.17g, \"silence_duration\": %.17g, "
              "\"offset\": %.17g, \"process_duration\": %s}",
              p->threshold_db, p->min_silence_s, p->offset, pd);
-    if (vs_sidecar_write(sidecar, base_name(path), "silencedetect", analyzed, sil, n, params,
+    if (vs_sidecar_write(sidecar, vs_base_name(path), "silencedetect", analyzed, sil, n, params,
                          errstr, errsz) < 0)
         goto out;
     double silent = 0;

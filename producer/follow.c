@@ -8,6 +8,7 @@
  * the workers' group feed the worker table (workers.h): who is alive and
  * which partitions each one holds. */
 #include "follow.h"
+#include "kafka/since.h"
 #include "clock.h"
 #include "errstr.h"
 
@@ -31,77 +32,57 @@ struct vs_follow {
 };
 
 
-static int partition_count(vs_follow *f, char *errstr, size_t errsz)
-{
-    const struct rd_kafka_metadata *md = NULL;
-    rd_kafka_topic_t *rkt = rd_kafka_topic_new(f->rk, f->topic, NULL);
-    if (!rkt) {
-        vs_set_err(errstr, errsz, "status topic %s: %s", f->topic,
-                rd_kafka_err2str(rd_kafka_last_error()));
-        return -1;
-    }
-    rd_kafka_resp_err_t err = rd_kafka_metadata(f->rk, 0, rkt, &md, 10000);
-    rd_kafka_topic_destroy(rkt);
-    int n = -1;
-    if (!err && md->topic_cnt == 1 && !md->topics[0].err && md->topics[0].partition_cnt > 0)
-        n = md->topics[0].partition_cnt;
-    else
-        vs_set_err(errstr, errsz, "status topic %s: %s", f->topic,
-                err ? rd_kafka_err2str(err) :
-                md->topic_cnt == 1 && md->topics[0].err ? rd_kafka_err2str(md->topics[0].err) :
-                "no partitions");
-    if (md)
-        rd_kafka_metadata_destroy(md);
-    return n;
-}
-
 /* Takes every partition's end offset, finds the offset VS_FOLLOW_LOOKBACK_S
  * back, and assigns from there. */
 static int assign_recent(vs_follow *f, char *errstr, size_t errsz)
 {
-    int parts = partition_count(f, errstr, errsz);
-    if (parts < 0)
+    char why[300];
+    int parts = vs_kafka_partition_count(f->rk, f->topic, 10000, why, sizeof why);
+    if (parts < 0) {
+        vs_set_err(errstr, errsz, "status %s", why);
         return -1;
+    }
     f->n_parts = parts;
     f->end = calloc((size_t)parts, sizeof *f->end);
     f->next = calloc((size_t)parts, sizeof *f->next);
-    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(parts);
-    if (!f->end || !f->next || !l) {
-        vs_set_err(errstr, errsz, "out of memory");
-        if (l)
-            rd_kafka_topic_partition_list_destroy(l);
-        return -1;
-    }
-    int64_t since_ms = (int64_t)((vs_clock_wall() - VS_FOLLOW_LOOKBACK_S) * 1000.0);
     int64_t *low = calloc((size_t)parts, sizeof *low);
-    rd_kafka_resp_err_t err = low ? 0 : RD_KAFKA_RESP_ERR__NOENT;
-    for (int p = 0; p < parts && !err; p++) {
-        err = rd_kafka_query_watermark_offsets(f->rk, f->topic, p, &low[p], &f->end[p], 10000);
-        rd_kafka_topic_partition_list_add(l, f->topic, p)->offset = since_ms;
+    int64_t *since = calloc((size_t)parts, sizeof *since);
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(parts);
+    rd_kafka_resp_err_t err = 0;
+    if (!f->end || !f->next || !low || !since || !l) {
+        vs_set_err(errstr, errsz, "out of memory");
+        err = RD_KAFKA_RESP_ERR__FAIL;
+        goto out;
     }
+    for (int p = 0; p < parts && !err; p++)
+        err = rd_kafka_query_watermark_offsets(f->rk, f->topic, p, &low[p], &f->end[p], 10000);
     if (err) {
         vs_set_err(errstr, errsz, "status topic %s: end offsets: %s", f->topic,
-                rd_kafka_err2str(err));
-        rd_kafka_topic_partition_list_destroy(l);
-        free(low);
-        return -1;
+                   rd_kafka_err2str(err));
+        goto out;
     }
     /* The offset of VS_FOLLOW_LOOKBACK_S ago. Where the broker cannot tell
-     * (the embedded broker answers -1), the last VS_FOLLOW_LOOKBACK_MSGS
-     * messages; stale heartbeats among them are recognised by their ts. */
-    err = rd_kafka_offsets_for_times(f->rk, l, 10000);
+     * (the embedded broker), the last VS_FOLLOW_LOOKBACK_MSGS messages;
+     * stale heartbeats among them are recognised by their ts. */
+    int by_time = vs_kafka_offsets_since(f->rk, f->topic, parts,
+                                         vs_clock_wall() - VS_FOLLOW_LOOKBACK_S, since,
+                                         10000) == 1;
     for (int p = 0; p < parts; p++) {
-        rd_kafka_topic_partition_t *tp = &l->elems[p];
-        if (err || tp->err || tp->offset < 0 || tp->offset > f->end[p])
-            tp->offset = f->end[p] - VS_FOLLOW_LOOKBACK_MSGS;
-        if (tp->offset < low[p])
-            tp->offset = low[p];
-        f->next[p] = tp->offset;
+        int64_t off = by_time ? since[p] : -1;
+        if (off < 0 || off > f->end[p])
+            off = f->end[p] - VS_FOLLOW_LOOKBACK_MSGS;
+        if (off < low[p])
+            off = low[p];
+        f->next[p] = off;
+        rd_kafka_topic_partition_list_add(l, f->topic, p)->offset = off;
     }
-    free(low);
     if ((err = rd_kafka_assign(f->rk, l)))
         vs_set_err(errstr, errsz, "status topic %s: assign: %s", f->topic, rd_kafka_err2str(err));
-    rd_kafka_topic_partition_list_destroy(l);
+out:
+    free(low);
+    free(since);
+    if (l)
+        rd_kafka_topic_partition_list_destroy(l);
     return err ? -1 : 0;
 }
 
@@ -252,7 +233,9 @@ static void note_change(vs_progress_view *p, const vs_file *f, const vs_status *
                          f->worker);
         break;
     case VS_ST_FAILED:
-        vs_progress_note(p, VS_LOG_WARN, "%s: failed on %s: %s", f->name, f->worker,
+        /* The one line of this failure on the terminal; the summary
+         * repeats the reason in its table, nowhere else. */
+        vs_progress_note(p, VS_LOG_ERROR, "failed: %s on %s: %s", f->name, f->worker,
                          f->error);
         break;
     case VS_ST_RETRY:

@@ -244,7 +244,7 @@ static int apply(vs_produce_opts *o, int c, const char *arg)
     case 'X':
         return kafka_err(vs_kafka_conf_add_prop(&o->kafka, arg, err, sizeof err), err);
     case OPT_PATH_MAP:
-        return kafka_err(vs_kafka_conf_add_path_map(&o->kafka, arg, err, sizeof err), err);
+        return kafka_err(vs_path_maps_add(&o->kafka.maps, arg, err, sizeof err), err);
     case OPT_PARALLEL: return parse_int("--parallel", arg, 0, 256, &o->parallel);
     case OPT_ENCODER:
         if (!strcmp(arg, "auto")) o->encoder = VS_ENCODER_AUTO;

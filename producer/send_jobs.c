@@ -53,7 +53,7 @@ void vs_publish_dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
         snprintf(f->error, sizeof f->error, "job not delivered to the broker: %s",
                  rd_kafka_err2str(m->err));
         f->state = VS_FILE_FAILED;
-        vs_log(VS_LOG_ERROR, "%s: %s", f->name, f->error);
+        vs_log(VS_LOG_ERROR, "failed: %s: %s", f->name, f->error);
     } else {
         f->delivered = 1;
         vs_log(VS_LOG_DEBUG, "%s: job published to %s [%d] at offset %lld", f->name,
@@ -139,7 +139,7 @@ int vs_publish_jobs(rd_kafka_t *rk, const char *topic, vs_batch *b, const vs_wor
         if (err) {
             snprintf(f->error, sizeof f->error, "job not published: %s", rd_kafka_err2str(err));
             f->state = VS_FILE_FAILED;
-            vs_log(VS_LOG_ERROR, "%s: %s", f->name, f->error);
+            vs_log(VS_LOG_ERROR, "failed: %s: %s", f->name, f->error);
             continue;
         }
         sent++;
@@ -161,7 +161,7 @@ int vs_publish_jobs(rd_kafka_t *rk, const char *topic, vs_batch *b, const vs_wor
             snprintf(f->error, sizeof f->error,
                      "job not delivered to the broker within %d s", timeout_ms / 1000);
             f->state = VS_FILE_FAILED;
-            vs_log(VS_LOG_ERROR, "%s: %s", f->name, f->error);
+            vs_log(VS_LOG_ERROR, "failed: %s: %s", f->name, f->error);
         }
     }
     vs_log(VS_LOG_DEBUG, "%d of %zu jobs delivered to %s (%d partitions)", delivered, sent,

@@ -13,7 +13,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "folder.h"
+#include "summary_line.h"
 #include "log.h"
 
 static double round3(double v)
@@ -150,10 +150,8 @@ out:
 int vs_summary_print(const vs_batch *b, int json, double wall_s, FILE *out)
 {
     int rc = json ? print_json(b, wall_s, out) : print_text(b, out);
+    /* Each failure was said once as it happened; the table has the reasons. */
     if (fflush(out) != 0)
         rc = -1;
-    for (size_t i = 0; i < b->n; i++)
-        if (b->files[i].state == VS_FILE_FAILED)
-            vs_log(VS_LOG_ERROR, "failed: %s (%s)", b->files[i].name, b->files[i].error);
     return rc;
 }

@@ -10,5 +10,5 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   libavformat-dev libavcodec-dev libavfilter-dev libavutil-dev libswscale-dev libswresample-dev \
   librdkafka-dev libcjson-dev libcurl4-openssl-dev libssl-dev \
   libcmocka-dev clang libclang-rt-14-dev \
-  ffmpeg kcat jq espeak-ng fonts-dejavu-core procps util-linux time >/dev/null
+  ffmpeg kcat jq espeak-ng fonts-dejavu-core procps util-linux time python3 >/dev/null
 echo "install-deps: done"

@@ -1,4 +1,4 @@
-/* farm.c - status-topic reader with a table of jobs and of workers.
+/* board.c - the status topic read into a table of jobs and of workers; see board.h.
  *
  * Times are wall-clock seconds of *this* machine: a message read live is
  * dated when it arrives, one read while catching up by its Kafka
@@ -6,6 +6,8 @@
  * dead. Tables are small hash tables keyed by id; entries not heard of
  * for a day are dropped. */
 #include "board.h"
+#include "kafka/since.h"
+#include "errstr.h"
 #include "clock.h"
 
 #include <stdio.h>
@@ -81,7 +83,7 @@ int vs_board_open(const vs_kafka_conf *c, const char *self, double lookback_s,
     vs_board *f = calloc(1, sizeof(*f));
     if (!f || !(f->topic = strdup(c->status_topic))) {
         free(f);
-        snprintf(errstr, errsz, "out of memory");
+        vs_set_err(errstr, errsz, "out of memory");
         return -1;
     }
     copy_id(f->self, sizeof f->self, self);
@@ -95,14 +97,14 @@ int vs_board_open(const vs_kafka_conf *c, const char *self, double lookback_s,
     }
     char why[512];
     if (rd_kafka_conf_set(conf, "enable.partition.eof", "true", why, sizeof why) != RD_KAFKA_CONF_OK) {
-        snprintf(errstr, errsz, "enable.partition.eof: %s", why);
+        vs_set_err(errstr, errsz, "enable.partition.eof: %s", why);
         rd_kafka_conf_destroy(conf);
         vs_board_close(&f);
         return -1;
     }
     f->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof why);
     if (!f->rk) {
-        snprintf(errstr, errsz, "status reader: %s", why);
+        vs_set_err(errstr, errsz, "status reader: %s", why);
         rd_kafka_conf_destroy(conf);
         vs_board_close(&f);
         return -1;
@@ -136,73 +138,34 @@ void vs_board_close(vs_board **fp)
     *fp = NULL;
 }
 
-/* Whether the broker really looks offsets up by time: asked for the first
- * message since 1970, a partition that holds messages must answer with
- * one of them. librdkafka's mock cluster (the embedded broker) answers
- * every lookup with the end, which would hide the past; its partitions
- * keep only a few MiB, so they are read from the start instead. */
-static int indexes_time(vs_board *f, int n)
-{
-    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(n);
-    for (int i = 0; i < n; i++)
-        rd_kafka_topic_partition_list_add(l, f->topic, i)->offset = 1;
-    int ok = 1;
-    if (rd_kafka_offsets_for_times(f->rk, l, 3000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-        for (int i = 0; i < n && ok; i++) {
-            int64_t lo = 0, hi = 0;
-            if (l->elems[i].err ||
-                rd_kafka_query_watermark_offsets(f->rk, f->topic, i, &lo, &hi, 2000))
-                continue;
-            if (hi > lo && (l->elems[i].offset < lo || l->elems[i].offset >= hi))
-                ok = 0;
-        }
-    }
-    rd_kafka_topic_partition_list_destroy(l);
-    if (!ok)
-        vs_log(VS_LOG_DEBUG, "status reader: the broker does not look up offsets by time; "
-               "reading %s from the start", f->topic);
-    return ok;
-}
-
 /* Finds the topic's partitions and assigns them all, starting lookback_s
- * back (or at the beginning when the broker cannot look up by time). */
+ * back (or at the beginning when the broker cannot look up by time: the
+ * embedded broker's partitions keep only a few MiB). */
 static void try_assign(vs_board *f)
 {
-    const struct rd_kafka_metadata *md = NULL;
-    rd_kafka_topic_t *t = rd_kafka_topic_new(f->rk, f->topic, NULL);
-    if (!t)
-        return;
-    rd_kafka_resp_err_t e = rd_kafka_metadata(f->rk, 0, t, &md, 2000);
-    rd_kafka_topic_destroy(t);
-    if (e || md->topic_cnt != 1 || md->topics[0].err || md->topics[0].partition_cnt <= 0) {
-        vs_log(VS_LOG_DEBUG, "status topic %s not available yet: %s", f->topic,
-               e ? rd_kafka_err2str(e) : md && md->topic_cnt == 1 && md->topics[0].err ?
-               rd_kafka_err2str(md->topics[0].err) : "no partitions");
-        if (md)
-            rd_kafka_metadata_destroy(md);
+    char why[256];
+    int n = vs_kafka_partition_count(f->rk, f->topic, 2000, why, sizeof why);
+    if (n <= 0) {
+        vs_log(VS_LOG_DEBUG, "status topic not available yet: %s", why);
         return;
     }
-    int n = md->topics[0].partition_cnt;
-    rd_kafka_metadata_destroy(md);
-
+    int64_t *since = calloc((size_t)n, sizeof *since);
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(n);
-    int64_t since_ms = (int64_t)((vs_clock_wall() - f->lookback_s) * 1000.0);
-    for (int i = 0; i < n; i++)
-        rd_kafka_topic_partition_list_add(l, f->topic, i)->offset = since_ms;
-    e = rd_kafka_offsets_for_times(f->rk, l, 3000);
-    if (e)
-        vs_log(VS_LOG_DEBUG, "status reader: no lookup by time (%s); reading from the start",
-               rd_kafka_err2str(e));
-    else if (!indexes_time(f, n))
-        e = RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED;
+    int by_time = since && vs_kafka_offsets_since(f->rk, f->topic, n,
+                                                  vs_clock_wall() - f->lookback_s, since,
+                                                  3000) == 1;
+    if (!by_time)
+        vs_log(VS_LOG_DEBUG, "status reader: reading %s from the start", f->topic);
     for (int i = 0; i < n; i++) {
-        rd_kafka_topic_partition_t *p = &l->elems[i];
-        if (e || p->err || p->offset < 0)
-            p->offset = e || p->err ? RD_KAFKA_OFFSET_BEGINNING : RD_KAFKA_OFFSET_END;
+        int64_t off = RD_KAFKA_OFFSET_BEGINNING;
+        if (by_time && since[i] != VS_SINCE_UNKNOWN)
+            off = since[i] < 0 ? RD_KAFKA_OFFSET_END : since[i];
+        rd_kafka_topic_partition_list_add(l, f->topic, i)->offset = off;
     }
+    free(since);
     free(f->eof);
     f->eof = calloc((size_t)n, 1);
-    e = f->eof ? rd_kafka_assign(f->rk, l) : RD_KAFKA_RESP_ERR__FAIL;
+    rd_kafka_resp_err_t e = f->eof ? rd_kafka_assign(f->rk, l) : RD_KAFKA_RESP_ERR__FAIL;
     rd_kafka_topic_partition_list_destroy(l);
     if (e) {
         vs_log(VS_LOG_WARN, "status reader: cannot assign %s: %s", f->topic, rd_kafka_err2str(e));

@@ -1,4 +1,4 @@
-/* kafka/farm.h - the farm as seen from the status topic (internal to the worker service).
+/* board.h - the job board: jobs and workers as the status topic shows them (internal).
  *
  * Every worker also reads the status topic, so it knows which jobs are
  * finished or running somewhere (a job redelivered after a rebalance or a

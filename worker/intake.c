@@ -9,6 +9,7 @@
  * names paths outside the worker's roots; the paths of an accepted job are
  * replaced by their resolved form, which is what the pipeline opens. */
 #include "intake.h"
+#include "errstr.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,14 +48,14 @@ static int header_int(const rd_kafka_message_t *m, const char *name)
 static int map_path(vs_worker *s, char **path, char *errstr, size_t errsz)
 {
     char buf[VS_JOB_MAX_PATH + 1];
-    if (!vs_path_map_apply(&s->kc, *path, buf, sizeof buf)) {
-        snprintf(errstr, errsz, "path too long after --path-map: %s", *path);
+    if (!vs_path_maps_apply(&s->kc.maps, *path, buf, sizeof buf)) {
+        vs_set_err(errstr, errsz, "path too long after --path-map: %s", *path);
         return -1;
     }
     if (strcmp(buf, *path)) {
         char *m = strdup(buf);
         if (!m) {
-            snprintf(errstr, errsz, "out of memory");
+            vs_set_err(errstr, errsz, "out of memory");
             return -1;
         }
         free(*path);
@@ -147,8 +148,7 @@ void vs_intake(vs_worker *s, rd_kafka_message_t *m)
         vs_job_free(&job);
         return;
     }
-    const char *slash = strrchr(job->input, '/');
-    snprintf(name, sizeof name, "%s", slash ? slash + 1 : job->input);
+    snprintf(name, sizeof name, "%s", vs_base_name(job->input));
     if (confine(s, job, why, sizeof why) < 0) {
         vs_reject(s, m, gen, job, why);
         vs_job_free(&job);

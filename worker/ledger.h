@@ -1,4 +1,4 @@
-/* kafka/ledger.h - which job offsets may be committed (internal to the worker service).
+/* ledger.h - which job offsets may be committed (internal to the worker).
  *
  * Jobs of one partition run in parallel and finish in any order, but a
  * Kafka offset commit means "everything before this is done". The ledger

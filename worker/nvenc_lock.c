@@ -1,5 +1,6 @@
 /* nvenc_lock.c - machine-wide NVENC session locks (flock files); see nvenc_lock.h. */
 #include "nvenc_lock.h"
+#include "errstr.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,17 +17,17 @@ int vs_nvenc_lock_acquire(const char *dir, int cap, int *fd, char *errstr, size_
 {
     *fd = -1;
     if (vs_mkdir_p(dir) < 0) {
-        snprintf(errstr, errsz, "cannot create %s: %s", dir, strerror(errno));
+        vs_set_err(errstr, errsz, "cannot create %s: %s", dir, strerror(errno));
         return -1;
     }
     errstr[0] = 0;
     for (int k = 0; k < cap; k++) {
         char path[4200];
         snprintf(path, sizeof path, "%s/slot-%d", dir, k);
-        /* 0666: every user's workers on the machine share the slots. */
+        /* 0666: every user's workers on the machine share the locks. */
         int f = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
         if (f < 0) {
-            snprintf(errstr, errsz, "cannot open %s: %s", path, strerror(errno));
+            vs_set_err(errstr, errsz, "cannot open %s: %s", path, strerror(errno));
             continue;
         }
         fchmod(f, 0666); /* umask may have narrowed it; best effort */

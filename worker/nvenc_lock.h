@@ -3,8 +3,9 @@
  * Consumer GPUs cap concurrent NVENC sessions per machine, whatever
  * process opens them. Each session is a lock file LOCK_DIR/slot-K
  * (K < cap) held with flock() while a job encodes: every worker process
- * on the machine shares the same files, and a slot held by a process that
- * dies frees itself when the kernel closes its descriptor. */
+ * on the machine shares the same files, and a lock held by a process that
+ * dies frees itself when the kernel closes its descriptor. (The files
+ * keep their historical names slot-K.) */
 #ifndef VS_WORKER_NVENC_LOCK_H
 #define VS_WORKER_NVENC_LOCK_H
 #include <stddef.h>

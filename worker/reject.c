@@ -11,6 +11,7 @@
  * nor read again. Nothing here trusts the message: sizes are checked
  * before anything is parsed. */
 #include "reject.h"
+#include "folder.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +20,6 @@
 #include <cjson/cJSON.h>
 
 #include "log.h"
-#include "tasks.h"
 
 /* An id as status messages carry it: 1..127 printable bytes. */
 static int usable_id(const char *p, size_t n)
@@ -51,8 +51,7 @@ static void salvage(const rd_kafka_message_t *m, vs_status *st)
         copy_str_field(o, "run_id", st->run_id, sizeof st->run_id);
         const cJSON *in = cJSON_GetObjectItemCaseSensitive(o, "input");
         if (cJSON_IsString(in) && in->valuestring) {
-            const char *slash = strrchr(in->valuestring, '/');
-            const char *base = slash ? slash + 1 : in->valuestring;
+            const char *base = vs_base_name(in->valuestring);
             if (usable_id(base, strlen(base)))
                 snprintf(st->file, sizeof st->file, "%s", base);
         }
@@ -109,8 +108,7 @@ void vs_reject(vs_worker *s, const rd_kafka_message_t *m, unsigned gen, const vs
     if (job) {
         snprintf(st.job_id, sizeof st.job_id, "%s", job->job_id);
         snprintf(st.run_id, sizeof st.run_id, "%s", job->run_id ? job->run_id : "");
-        const char *slash = strrchr(job->input, '/');
-        snprintf(st.file, sizeof st.file, "%s", slash ? slash + 1 : job->input);
+        snprintf(st.file, sizeof st.file, "%s", vs_base_name(job->input));
     } else {
         salvage(m, &st);
     }

@@ -1,5 +1,6 @@
-/* slot.c - a job on its own thread; see slot.h. */
+/* runner.c - a job on its own thread; see runner.h. */
 #include "runner.h"
+#include "errstr.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -51,7 +52,7 @@ vs_runner *vs_runner_start(const vs_job *job, enum vs_encoder_pref enc, int nven
 {
     vs_runner *s = calloc(1, sizeof(*s));
     if (!s) {
-        snprintf(errstr, errsz, "out of memory");
+        vs_set_err(errstr, errsz, "out of memory");
         return NULL;
     }
     s->job = job;
@@ -67,7 +68,7 @@ vs_runner *vs_runner_start(const vs_job *job, enum vs_encoder_pref enc, int nven
     pthread_mutex_init(&s->mu, NULL);
     int e = pthread_create(&s->th, NULL, run, s);
     if (e) {
-        snprintf(errstr, errsz, "cannot start a job thread: %s", strerror(e));
+        vs_set_err(errstr, errsz, "cannot start a job thread: %s", strerror(e));
         pthread_mutex_destroy(&s->mu);
         free(s);
         return NULL;
@@ -100,7 +101,7 @@ int vs_runner_join(vs_runner **sp, vs_pipeline_result *res, char *errstr, size_t
     if (res)
         *res = s->res;
     if (errstr && errsz)
-        snprintf(errstr, errsz, "%s", s->err);
+        vs_set_err(errstr, errsz, "%s", s->err);
     pthread_mutex_destroy(&s->mu);
     free(s);
     *sp = NULL;

@@ -1,7 +1,7 @@
-/* kafka/slot.h - one job running on its own thread (internal to the worker service).
+/* runner.h - one job running on its own thread (internal to the worker).
  *
- * The service thread starts a slot, reads its progress and polls whether
- * it finished; the slot thread only runs vs_pipeline_run. Cancelling sets
+ * The service thread starts a runner, reads its progress and polls whether
+ * it finished; the runner thread only runs vs_pipeline_run. Cancelling sets
  * the pipeline's cancel flag: it stops, removes its temporary file and
  * returns VS_PIPE_ERR_CANCELLED. */
 #ifndef VS_WORKER_RUNNER_H
@@ -13,8 +13,8 @@
 typedef struct vs_runner vs_runner;
 
 /* Starts vs_pipeline_run(job) on a new thread. The job stays owned by the
- * caller and must outlive the slot. fault (pipeline fault point) may be
- * NULL. delay_s > 0 is a test fault point: the slot waits that long
+ * caller and must outlive the runner. fault (pipeline fault point) may be
+ * NULL. delay_s > 0 is a test fault point: the runner waits that long
  * (cancellable) before running, as a long job would. Returns NULL with
  * errstr when the thread cannot start. */
 vs_runner *vs_runner_start(const vs_job *job, enum vs_encoder_pref enc, int nvenc_session,
@@ -26,7 +26,7 @@ void vs_runner_cancel(vs_runner *s);
 /* 1 when the pipeline has returned. */
 int vs_runner_finished(vs_runner *s);
 /* Joins the thread (blocks until it ends), fills the result and frees
- * the slot; returns the pipeline's code. Clears the pointer. */
+ * the runner; returns the pipeline's code. Clears the pointer. */
 int vs_runner_join(vs_runner **s, vs_pipeline_result *res, char *errstr, size_t errsz);
 
 #endif

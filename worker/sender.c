@@ -1,4 +1,4 @@
-/* publish.c - the worker's producer: status messages and handed-over jobs.
+/* sender.c - the worker's Kafka producer: status messages and handed-over jobs.
  *
  * Every send serves librdkafka's queue at once (rd_kafka_poll(rk, 0)), but
  * the reports of copied messages are only queued there and handed to the
@@ -6,6 +6,7 @@
  * it walks its task list, and a report that freed a task in the middle of
  * that walk would pull the list from under it. */
 #include "sender.h"
+#include "errstr.h"
 
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -61,7 +62,7 @@ int vs_sender_new(const vs_kafka_conf *c, const char *client_id,
     vs_sender *p = calloc(1, sizeof(*p));
     if (!p || !(p->status_topic = strdup(c->status_topic)) ||
         !(p->jobs_topic = strdup(c->jobs_topic))) {
-        snprintf(errstr, errsz, "out of memory");
+        vs_set_err(errstr, errsz, "out of memory");
         vs_sender_free(&p, 0);
         return -1;
     }
@@ -77,7 +78,7 @@ int vs_sender_new(const vs_kafka_conf *c, const char *client_id,
     char why[512];
     p->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, why, sizeof why);
     if (!p->rk) {
-        snprintf(errstr, errsz, "status producer: %s", why);
+        vs_set_err(errstr, errsz, "status producer: %s", why);
         rd_kafka_conf_destroy(conf);
         vs_sender_free(&p, 0);
         return -1;

@@ -1,4 +1,4 @@
-/* kafka/publish.h - the worker's Kafka producer (internal to the worker service).
+/* sender.h - the worker's Kafka producer (internal to the worker).
  *
  * Publishes status messages (keyed by job id, heartbeats by worker id) and
  * re-publishes jobs handed to another worker (and copies of refused ones to

@@ -14,6 +14,7 @@
  * here; its new owner sees it running on the status topic, holds it and
  * stores its offset once it is final, so it is not run twice. */
 #include "state.h"
+#include "errstr.h"
 #include "clock.h"
 
 #include <errno.h>
@@ -346,7 +347,7 @@ static int setup_roots(vs_worker *s, const vs_worker_opts *o, int *defaulted,
     char why[512];
     if (vs_roots_setup(&s->roots, o->roots, o->n_roots, o->roots_env, defaulted,
                        why, sizeof why) < 0) {
-        snprintf(errstr, errsz, "%s", why);
+        vs_set_err(errstr, errsz, "%s", why);
         return -1;
     }
     return 0;
@@ -372,7 +373,7 @@ int vs_worker_start(const vs_worker_opts *opts, vs_worker **out,
     *out = NULL;
     vs_worker *s = calloc(1, sizeof(*s));
     if (!s) {
-        snprintf(errstr, errsz, "out of memory");
+        vs_set_err(errstr, errsz, "out of memory");
         return -1;
     }
     pthread_mutex_init(&s->mu, NULL);
@@ -404,14 +405,14 @@ int vs_worker_start(const vs_worker_opts *opts, vs_worker **out,
         (opts->fault && !(s->fault = strdup(opts->fault))) ||
         (opts->job_key && *opts->job_key && !(s->job_key = strdup(opts->job_key))) ||
         !(s->ledger = vs_ledger_new())) {
-        snprintf(errstr, errsz, "out of memory");
+        vs_set_err(errstr, errsz, "out of memory");
         goto fail;
     }
     s->o.gpu_lock_dir = s->lock_dir;
     s->o.fault = s->fault;
     s->o.worker_id = NULL;
     if (!s->kc.brokers) {
-        snprintf(errstr, errsz, "no broker named (--brokers or VS_BROKERS)");
+        vs_set_err(errstr, errsz, "no broker named (--brokers or VS_BROKERS)");
         goto fail;
     }
     int defaulted = 0;
@@ -429,7 +430,7 @@ int vs_worker_start(const vs_worker_opts *opts, vs_worker **out,
     char why[512];
     s->consumer = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof why);
     if (!s->consumer) {
-        snprintf(errstr, errsz, "jobs consumer: %s", why);
+        vs_set_err(errstr, errsz, "jobs consumer: %s", why);
         rd_kafka_conf_destroy(conf);
         goto fail;
     }
@@ -443,7 +444,7 @@ int vs_worker_start(const vs_worker_opts *opts, vs_worker **out,
     s->start_t = vs_clock_mono();
     int e = pthread_create(&s->th, NULL, service_main, s);
     if (e) {
-        snprintf(errstr, errsz, "cannot start the service thread: %s", strerror(e));
+        vs_set_err(errstr, errsz, "cannot start the service thread: %s", strerror(e));
         goto fail;
     }
     s->th_started = 1;
@@ -478,7 +479,7 @@ int vs_worker_error(vs_worker *s, char *errstr, size_t errsz)
     pthread_mutex_lock(&s->mu);
     int bad = s->fatal[0] != 0;
     if (bad && errstr && errsz)
-        snprintf(errstr, errsz, "%s", s->fatal);
+        vs_set_err(errstr, errsz, "%s", s->fatal);
     pthread_mutex_unlock(&s->mu);
     return bad ? -1 : 0;
 }

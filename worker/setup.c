@@ -1,5 +1,6 @@
 /* setup.c - what kind of worker this is; see setup.h. */
 #include "setup.h"
+#include "errstr.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -65,7 +66,7 @@ static int parse_fault(vs_worker *s, char *errstr, size_t errsz)
         return 0;
     char *copy = strdup(s->fault), *save = NULL;
     if (!copy) {
-        snprintf(errstr, errsz, "out of memory");
+        vs_set_err(errstr, errsz, "out of memory");
         return -1;
     }
     int rc = 0;
@@ -77,7 +78,7 @@ static int parse_fault(vs_worker *s, char *errstr, size_t errsz)
                    end != tok + 5 && !*end) {
             continue;
         } else {
-            snprintf(errstr, errsz, "unknown fault point '%s' (nvenc-busy, slow:SECONDS)", tok);
+            vs_set_err(errstr, errsz, "unknown fault point '%s' (nvenc-busy, slow:SECONDS)", tok);
             rc = -1;
             break;
         }
@@ -100,7 +101,7 @@ static int choose_encoder(vs_worker *s, char *errstr, size_t errsz)
         break;
     case VS_ENCODER_NVENC:
         if (g == VS_NVENC_NONE) {
-            snprintf(errstr, errsz, "--encoder nvenc, but %s", why);
+            vs_set_err(errstr, errsz, "--encoder nvenc, but %s", why);
             return -1;
         }
         s->enc = VS_ENCODER_NVENC;

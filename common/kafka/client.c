@@ -54,11 +54,7 @@ void vs_kafka_conf_release(vs_kafka_conf *c)
     for (size_t i = 0; i < c->n_props; i++)
         free(c->props[i]);
     free(c->props);
-    for (size_t i = 0; i < c->n_maps; i++) {
-        free(c->maps[i].from);
-        free(c->maps[i].to);
-    }
-    free(c->maps);
+    vs_path_maps_release(&c->maps);
     memset(c, 0, sizeof(*c));
 }
 
@@ -81,20 +77,8 @@ int vs_kafka_conf_copy(vs_kafka_conf *dst, const vs_kafka_conf *src)
             if (!(dst->props[dst->n_props] = strdup(src->props[dst->n_props])))
                 goto fail;
     }
-    if (src->n_maps) {
-        dst->maps = calloc(src->n_maps, sizeof(*dst->maps));
-        if (!dst->maps)
-            goto fail;
-        for (; dst->n_maps < src->n_maps; dst->n_maps++) {
-            vs_path_map *m = &dst->maps[dst->n_maps];
-            m->from = strdup(src->maps[dst->n_maps].from);
-            m->to = strdup(src->maps[dst->n_maps].to);
-            if (!m->from || !m->to) {
-                dst->n_maps++; /* so release frees the partial pair */
-                goto fail;
-            }
-        }
-    }
+    if (vs_path_maps_copy(&dst->maps, &src->maps) < 0)
+        goto fail;
     return 0;
 fail:
     vs_kafka_conf_release(dst);
@@ -218,61 +202,6 @@ int vs_kafka_conf_add_prop(vs_kafka_conf *c, const char *kv,
     }
     c->n_props++;
     return 0;
-}
-
-/* Strips trailing slashes (but keeps "/"). Returns a new string. */
-static char *clean_path(const char *p, size_t len)
-{
-    while (len > 1 && p[len - 1] == '/')
-        len--;
-    return strndup(p, len);
-}
-
-int vs_kafka_conf_add_path_map(vs_kafka_conf *c, const char *spec,
-                               char *errstr, size_t errsz)
-{
-    const char *eq = spec ? strchr(spec, '=') : NULL;
-    if (!eq || spec[0] != '/' || eq[1] != '/') {
-        vs_set_err(errstr, errsz, "--path-map wants FROM=TO with absolute paths, got '%s'",
-                spec ? spec : "");
-        return -1;
-    }
-    vs_path_map *grown = realloc(c->maps, (c->n_maps + 1) * sizeof(*grown));
-    if (!grown) {
-        vs_set_err(errstr, errsz, "out of memory");
-        return -1;
-    }
-    c->maps = grown;
-    vs_path_map m = {clean_path(spec, (size_t)(eq - spec)), clean_path(eq + 1, strlen(eq + 1))};
-    if (!m.from || !m.to) {
-        free(m.from);
-        free(m.to);
-        vs_set_err(errstr, errsz, "out of memory");
-        return -1;
-    }
-    c->maps[c->n_maps++] = m;
-    return 0;
-}
-
-const char *vs_path_map_apply(const vs_kafka_conf *c, const char *path,
-                              char *buf, size_t sz)
-{
-    for (size_t i = 0; c && i < c->n_maps; i++) {
-        const vs_path_map *m = &c->maps[i];
-        size_t n = strlen(m->from);
-        if (!strcmp(m->from, "/"))
-            n = 0; /* "/" matches every absolute path */
-        else if (strncmp(path, m->from, n) != 0 || (path[n] != '/' && path[n] != 0))
-            continue;
-        const char *to = strcmp(m->to, "/") ? m->to : "";
-        const char *rest = path + n;
-        if (!*to && !*rest)
-            rest = "/";
-        int w = snprintf(buf, sz, "%s%s", to, rest);
-        return w >= 0 && (size_t)w < sz ? buf : NULL;
-    }
-    int w = snprintf(buf, sz, "%s", path);
-    return w >= 0 && (size_t)w < sz ? buf : NULL;
 }
 
 /* librdkafka's log and errors, through vs_log. librdkafka's own "errors"

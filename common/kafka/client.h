@@ -1,7 +1,7 @@
 /* kafka/client.h - shared Kafka configuration: the API for producer and worker.
  *
  * Both programs accept the same farm options (--brokers / VS_BROKERS, topic
- * and group names, -X key=value, --path-map FROM=TO); this module holds
+ * and group names, -X key=value, --path-map FROM=TO, see roots.h); this module holds
  * them in one struct, turns them into an rd_kafka_conf_t (every
  * rd_kafka_conf_set checked, librdkafka's log routed to vs_log, -X applied
  * last so a user can override anything) and creates missing topics. */
@@ -10,18 +10,14 @@
 #include <stddef.h>
 #include <librdkafka/rdkafka.h>
 
+#include "roots.h"
+
 #define VS_KAFKA_JOBS_TOPIC      "vs.jobs"
 #define VS_KAFKA_STATUS_TOPIC    "vs.status"
 #define VS_KAFKA_GROUP           "vs-workers"
 #define VS_KAFKA_DEAD_SUFFIX     ".dead"  /* dead-letter topic: the jobs topic + this */
 #define VS_KAFKA_JOBS_PARTITIONS 16  /* enough for a farm of 16 busy slots */
 #define VS_KAFKA_STATUS_PARTITIONS 1
-
-/* One --path-map rule: a path that starts with `from` (at a '/' boundary)
- * is rewritten to start with `to`. */
-typedef struct vs_path_map {
-    char *from, *to;
-} vs_path_map;
 
 /* The farm configuration. Every string is owned by the struct. */
 typedef struct vs_kafka_conf {
@@ -32,8 +28,7 @@ typedef struct vs_kafka_conf {
     char *dead_topic;       /* refused job messages; NULL = jobs_topic + ".dead" */
     char **props;           /* -X "key=value" strings, in command-line order */
     size_t n_props;
-    vs_path_map *maps;      /* --path-map rules, first match wins */
-    size_t n_maps;
+    vs_path_maps maps;      /* --path-map rules (roots.h), first match wins */
     int jobs_partitions;    /* used when the jobs topic is created */
     int status_partitions;  /* used when the status topic is created */
 } vs_kafka_conf;
@@ -66,14 +61,6 @@ int vs_kafka_conf_set_group(vs_kafka_conf *c, const char *group,
  * checked by librdkafka in vs_kafka_conf_build(). */
 int vs_kafka_conf_add_prop(vs_kafka_conf *c, const char *kv,
                            char *errstr, size_t errsz);
-/* "FROM=TO" from --path-map. Both sides must be absolute paths. */
-int vs_kafka_conf_add_path_map(vs_kafka_conf *c, const char *spec,
-                               char *errstr, size_t errsz);
-
-/* Rewrites PATH through the path maps into buf (PATH unchanged when no
- * rule matches). Returns buf, or NULL when the result does not fit. */
-const char *vs_path_map_apply(const vs_kafka_conf *c, const char *path,
-                              char *buf, size_t sz);
 
 /* What a client is for; decides the defaults vs_kafka_conf_build sets. */
 enum vs_kafka_role {

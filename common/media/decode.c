@@ -3,6 +3,7 @@
  * output frame needs, which is where decoding of unseen frames can be
  * skipped. */
 #include "decode.h"
+#include "errstr.h"
 
 #include <stdio.h>
 
@@ -14,7 +15,7 @@ int vs_decode_open(AVFormatContext *fmt, int st, AVCodecContext **dec,
     int ret;
 
     if (!codec) {
-        snprintf(errstr, errsz, "no decoder for %s (stream %d)",
+        vs_set_err(errstr, errsz, "no decoder for %s (stream %d)",
                  avcodec_get_name(s->codecpar->codec_id), st);
         return AVERROR_DECODER_NOT_FOUND;
     }
@@ -25,7 +26,7 @@ int vs_decode_open(AVFormatContext *fmt, int st, AVCodecContext **dec,
     (*dec)->pkt_timebase = s->time_base;
     (*dec)->thread_count = 0; /* as many as useful */
     if ((ret = avcodec_open2(*dec, codec, NULL)) < 0) {
-        snprintf(errstr, errsz, "cannot open %s decoder: %s", codec->name, av_err2str(ret));
+        vs_set_err(errstr, errsz, "cannot open %s decoder: %s", codec->name, av_err2str(ret));
         return ret;
     }
     return 0;

@@ -3,6 +3,8 @@
  * All streams share one origin (the container's start time), so the
  * input's own audio/video alignment is kept when both are re-timed. */
 #include "demux.h"
+#include "errstr.h"
+#include "folder.h"
 
 #include <libavutil/avstring.h>
 #include <stdio.h>
@@ -22,7 +24,7 @@ static AVRational pick_fps(AVFormatContext *fmt, AVStream *st)
 
 int vs_demux_open(vs_demux *d, const char *path, double offset, char *errstr, size_t errsz)
 {
-    const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    const char *name = vs_base_name(path);
     int ret;
 
     memset(d, 0, sizeof(*d));
@@ -30,25 +32,25 @@ int vs_demux_open(vs_demux *d, const char *path, double offset, char *errstr, si
     if ((ret = avformat_open_input(&d->fmt, path, NULL, NULL)) < 0) {
         if (ret == AVERROR(ENOENT) || ret == AVERROR(EACCES) || ret == AVERROR(EISDIR) ||
             ret == AVERROR_INVALIDDATA)
-            snprintf(errstr, errsz, "%s: %s", name, av_err2str(ret));
+            vs_set_err(errstr, errsz, "%s: %s", name, av_err2str(ret));
         else /* e.g. a header claiming an impossible picture size */
-            snprintf(errstr, errsz, "%s: not a readable media file (%s)", name, av_err2str(ret));
+            vs_set_err(errstr, errsz, "%s: not a readable media file (%s)", name, av_err2str(ret));
         return ret;
     }
     if ((ret = avformat_find_stream_info(d->fmt, NULL)) < 0) {
-        snprintf(errstr, errsz, "%s: cannot read stream info: %s", name, av_err2str(ret));
+        vs_set_err(errstr, errsz, "%s: cannot read stream info: %s", name, av_err2str(ret));
         return ret;
     }
     ret = av_find_best_stream(d->fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
     if (ret < 0) {
-        snprintf(errstr, errsz, "%s: no video stream", name);
+        vs_set_err(errstr, errsz, "%s: no video stream", name);
         return AVERROR_INVALIDDATA;
     }
     d->video = ret;
     AVStream *vst = d->fmt->streams[d->video];
     AVCodecParameters *vp = vst->codecpar;
     if (vp->width <= 0 || vp->height <= 0 || vp->width > VS_MAX_DIM || vp->height > VS_MAX_DIM) {
-        snprintf(errstr, errsz, "%s: unsupported picture size %dx%d", name, vp->width, vp->height);
+        vs_set_err(errstr, errsz, "%s: unsupported picture size %dx%d", name, vp->width, vp->height);
         return AVERROR_INVALIDDATA;
     }
     for (unsigned i = 0; i < d->fmt->nb_streams; i++) {
@@ -64,7 +66,7 @@ int vs_demux_open(vs_demux *d, const char *path, double offset, char *errstr, si
     if (offset > 0) {
         int64_t ts = (int64_t)((d->origin + offset) * AV_TIME_BASE);
         if ((ret = avformat_seek_file(d->fmt, -1, INT64_MIN, ts, ts, 0)) < 0) {
-            snprintf(errstr, errsz, "%s: cannot seek to %.3f s: %s", name, offset, av_err2str(ret));
+            vs_set_err(errstr, errsz, "%s: cannot seek to %.3f s: %s", name, offset, av_err2str(ret));
             return ret;
         }
     }

@@ -1,6 +1,7 @@
 /* encode.c - encoder choice and set-up: codec follows input, container
  * rules, CPU vs NVENC with a clear busy-GPU signal. */
 #include "encode.h"
+#include "errstr.h"
 
 #include <libavutil/opt.h>
 #include <libavutil/pixdesc.h>
@@ -89,7 +90,7 @@ static int open_one(const char *name, const vs_video_params *p, const char *faul
     int ret;
 
     if (!c) {
-        snprintf(errstr, errsz, "encoder %s is not available in this FFmpeg", name);
+        vs_set_err(errstr, errsz, "encoder %s is not available in this FFmpeg", name);
         return AVERROR_ENCODER_NOT_FOUND;
     }
     if (!(*enc = avcodec_alloc_context3(c)))
@@ -115,7 +116,7 @@ static int open_one(const char *name, const vs_video_params *p, const char *faul
     else
         ret = avcodec_open2(e, c, NULL);
     if (ret < 0) {
-        snprintf(errstr, errsz, "cannot open %s: %s", name, av_err2str(ret));
+        vs_set_err(errstr, errsz, "cannot open %s: %s", name, av_err2str(ret));
         avcodec_free_context(enc);
     }
     return ret;
@@ -141,7 +142,7 @@ int vs_encode_open_video(const AVOutputFormat *ofmt, const vs_video_params *p,
         vs_log(VS_LOG_INFO, "%s did not open (%s); using the CPU encoder %s", gpu, errstr, cpu);
         errstr[0] = 0; /* the fallback's own outcome is what counts */
     } else if (pref == VS_ENCODER_NVENC) {
-        snprintf(errstr, errsz, "no NVENC encoder for %s output", fam);
+        vs_set_err(errstr, errsz, "no NVENC encoder for %s output", fam);
         return AVERROR_ENCODER_NOT_FOUND;
     }
     return open_one(cpu, p, fault, enc, errstr, errsz);
@@ -170,7 +171,7 @@ int vs_encode_open_audio(const AVOutputFormat *ofmt, const AVCodecContext *dec,
     int ret;
 
     if (!c) {
-        snprintf(errstr, errsz, "encoder %s is not available in this FFmpeg", name);
+        vs_set_err(errstr, errsz, "encoder %s is not available in this FFmpeg", name);
         return AVERROR_ENCODER_NOT_FOUND;
     }
     if (!(*enc = avcodec_alloc_context3(c)))
@@ -192,7 +193,7 @@ int vs_encode_open_audio(const AVOutputFormat *ofmt, const AVCodecContext *dec,
     if (global_header)
         e->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
     if ((ret = avcodec_open2(e, c, NULL)) < 0) {
-        snprintf(errstr, errsz, "cannot open %s: %s", name, av_err2str(ret));
+        vs_set_err(errstr, errsz, "cannot open %s: %s", name, av_err2str(ret));
         avcodec_free_context(enc);
     }
     return ret;

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
-#include "pipeline.h"
+#include "media/encoder_pref.h"
 
 /* Session-limit failure of an NVENC open ("OpenEncodeSessionEx failed:
  * out of memory (10)" arrives as ENOMEM): a busy GPU, not a bad job. */

@@ -1,6 +1,7 @@
 /* indicator.c - see indicator.h. One small filter graph per label:
  * buffer -> drawbox (black@0.5, filled) -> drawtext ("▶▶ 12x") -> buffersink. */
 #include "indicator.h"
+#include "errstr.h"
 
 #include <libavfilter/avfilter.h>
 #include <libavfilter/buffersink.h>
@@ -43,7 +44,7 @@ vs_indicator *vs_indicator_new(int w, int h, enum AVPixelFormat pix_fmt,
 {
     vs_indicator *ind = calloc(1, sizeof(*ind));
     if (!ind) {
-        snprintf(errstr, errsz, "out of memory");
+        vs_set_err(errstr, errsz, "out of memory");
         return NULL;
     }
     ind->w = w;

@@ -1,5 +1,6 @@
 /* mux.c - writing the output safely: temp file, trailer, fsync, rename. */
 #include "mux.h"
+#include "errstr.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -80,7 +81,7 @@ int vs_mux_alloc(vs_mux *m, const char *final_path, const char *job_id,
     /* The container comes from the real name; the temp name has none. */
     ret = avformat_alloc_output_context2(&m->oc, NULL, NULL, final_path);
     if (ret < 0 || !m->oc) {
-        snprintf(errstr, errsz, "no output container for %s: %s", final_path,
+        vs_set_err(errstr, errsz, "no output container for %s: %s", final_path,
                  av_err2str(ret < 0 ? ret : AVERROR_MUXER_NOT_FOUND));
         return ret < 0 ? ret : AVERROR_MUXER_NOT_FOUND;
     }
@@ -94,15 +95,15 @@ int vs_mux_begin(vs_mux *m, char *errstr, size_t errsz)
     m->lock_fd = open(m->temp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0666);
     if (m->lock_fd < 0 || flock(m->lock_fd, LOCK_EX | LOCK_NB) < 0) {
         ret = AVERROR(errno);
-        snprintf(errstr, errsz, "cannot create %s: %s", m->temp_path, strerror(errno));
+        vs_set_err(errstr, errsz, "cannot create %s: %s", m->temp_path, strerror(errno));
         return ret;
     }
     if ((ret = avio_open(&m->oc->pb, m->temp_path, AVIO_FLAG_WRITE)) < 0) {
-        snprintf(errstr, errsz, "cannot create %s: %s", m->temp_path, av_err2str(ret));
+        vs_set_err(errstr, errsz, "cannot create %s: %s", m->temp_path, av_err2str(ret));
         return ret;
     }
     if ((ret = avformat_write_header(m->oc, NULL)) < 0) {
-        snprintf(errstr, errsz, "cannot write header of %s: %s", m->final_path, av_err2str(ret));
+        vs_set_err(errstr, errsz, "cannot write header of %s: %s", m->final_path, av_err2str(ret));
         return ret;
     }
     m->header_written = 1;
@@ -120,11 +121,11 @@ int vs_mux_finish(vs_mux *m, int64_t *bytes, char *errstr, size_t errsz)
     int ret = av_write_trailer(m->oc);
     m->header_written = 0;
     if (ret < 0) {
-        snprintf(errstr, errsz, "cannot finish %s: %s", m->final_path, av_err2str(ret));
+        vs_set_err(errstr, errsz, "cannot finish %s: %s", m->final_path, av_err2str(ret));
         return ret;
     }
     if ((ret = avio_closep(&m->oc->pb)) < 0) {
-        snprintf(errstr, errsz, "cannot close %s: %s", m->temp_path, av_err2str(ret));
+        vs_set_err(errstr, errsz, "cannot close %s: %s", m->temp_path, av_err2str(ret));
         return ret;
     }
     /* Data on disk before the name: a power cut never shows a torn file. */
@@ -137,7 +138,7 @@ int vs_mux_finish(vs_mux *m, int64_t *bytes, char *errstr, size_t errsz)
     if (stat(m->temp_path, &stt) == 0 && bytes)
         *bytes = (int64_t)stt.st_size;
     if (rename(m->temp_path, m->final_path) < 0) {
-        snprintf(errstr, errsz, "cannot rename to %s: %s", m->final_path, strerror(errno));
+        vs_set_err(errstr, errsz, "cannot rename to %s: %s", m->final_path, strerror(errno));
         return AVERROR(errno);
     }
     return 0;

@@ -15,12 +15,12 @@ enum vs_nvenc_probe_result vs_nvenc_probe(const char *fault, char *why, size_t w
         return VS_NVENC_BUSY;
     const AVCodec *c = avcodec_find_encoder_by_name("h264_nvenc");
     if (!c) {
-        snprintf(why, whysz, "this FFmpeg has no h264_nvenc");
+        vs_set_err(why, whysz, "this FFmpeg has no h264_nvenc");
         return VS_NVENC_NONE;
     }
     AVCodecContext *e = avcodec_alloc_context3(c);
     if (!e) {
-        snprintf(why, whysz, "out of memory");
+        vs_set_err(why, whysz, "out of memory");
         return VS_NVENC_NONE;
     }
     e->width = 256;
@@ -34,6 +34,6 @@ enum vs_nvenc_probe_result vs_nvenc_probe(const char *fault, char *why, size_t w
         return VS_NVENC_OK;
     if (ret == AVERROR(ENOMEM))
         return VS_NVENC_BUSY; /* OpenEncodeSessionEx: out of memory (10) */
-    snprintf(why, whysz, "h264_nvenc does not open: %s", av_err2str(ret));
+    vs_set_err(why, whysz, "h264_nvenc does not open: %s", av_err2str(ret));
     return VS_NVENC_NONE;
 }

@@ -7,6 +7,7 @@
  * (timeline.h), so audio and video boundaries agree. The loop stops as
  * soon as every output stream is complete. */
 #include "pipeline.h"
+#include "errstr.h"
 
 #include <libavutil/time.h>
 #include <libswresample/swresample.h>
@@ -560,7 +561,7 @@ static int output_dir_ready(const char *output, char *errstr, size_t errsz)
         return 0;
     snprintf(dir, sizeof(dir), "%.*s", (int)(slash - output), output);
     if (vs_mkdir_p(dir) < 0) {
-        snprintf(errstr, errsz, "cannot create output folder %s: %s", dir, strerror(errno));
+        vs_set_err(errstr, errsz, "cannot create output folder %s: %s", dir, strerror(errno));
         return -1;
     }
     return 0;
@@ -629,7 +630,7 @@ int vs_pipeline_run(const vs_job *job, const vs_pipeline_opts *opts,
     rc = VS_PIPE_OK;
 out:
     if (rc != VS_PIPE_OK && !errstr[0])
-        snprintf(errstr, errsz, "%s", vs_pipeline_rc_str(rc));
+        vs_set_err(errstr, errsz, "%s", vs_pipeline_rc_str(rc));
     ctx_free(&c);
     return rc;
 }

@@ -10,13 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "job.h"
+#include "media/encoder_pref.h"
 
-/* Which video encoder family to use. */
-enum vs_encoder_pref {
-    VS_ENCODER_AUTO = 0, /* NVENC when it opens, else the CPU encoder */
-    VS_ENCODER_CPU,
-    VS_ENCODER_NVENC,
-};
 
 /* Result classes, so a caller can decide on retries. */
 enum vs_pipeline_rc {

@@ -5,6 +5,7 @@
  * cover picture does not count) or without a known duration is refused:
  * the producer must not plan what the worker cannot re-time. */
 #include "media/probe.h"
+#include "folder.h"
 #include "errstr.h"
 
 #include <stdio.h>
@@ -13,16 +14,11 @@
 #include <libavformat/avformat.h>
 #include <libavutil/error.h>
 
-static const char *base_name(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    return slash && slash[1] ? slash + 1 : path;
-}
 
 int vs_probe_duration(const char *path, double *duration, char *errstr, size_t errsz)
 {
     AVFormatContext *fmt = NULL;
-    const char *name = base_name(path);
+    const char *name = vs_base_name(path);
     char msg[AV_ERROR_MAX_STRING_SIZE];
     int rc = -1, err;
 

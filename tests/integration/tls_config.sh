@@ -35,9 +35,12 @@ one_line worker-cert "ssl\.certificate\.location=$WORK/none\.crt: cannot read" \
 one_line produce-key "ssl\.key\.location=$WORK/none\.key: cannot read" \
     "$VS_BIN/vs-produce" --brokers "$bad" -X security.protocol=SSL \
     -X "ssl.key.location=$WORK/none.key" --folder "$FIX/session" -o "$WORK/out"
-one_line worker-sasl "^vs-worker: error: .*sasl\.username and sasl\.password must be set" \
+# A worker's log is stamped (ISO 8601, UTC, milliseconds) when stderr is
+# not a terminal, as here.
+stamp='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z '
+one_line worker-sasl "^${stamp}vs-worker: error: .*sasl\.username and sasl\.password must be set" \
     "$VS_BIN/vs-worker" --brokers "$bad" -X security.protocol=SASL_SSL -X sasl.mechanism=PLAIN
-one_line worker-protocol "^vs-worker: error: .*security\.protocol=bogus" \
+one_line worker-protocol "^${stamp}vs-worker: error: .*security\.protocol=bogus" \
     "$VS_BIN/vs-worker" --brokers "$bad" -X security.protocol=bogus
 [[ ! -e $WORK/out ]] || fail "vs-produce created its output folder before failing"
 note "ok"

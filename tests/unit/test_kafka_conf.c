@@ -54,9 +54,9 @@ static void test_setters(void **state)
     assert_int_equal(vs_kafka_conf_add_prop(&c, "k=v=w", err, sizeof err), 0);
     assert_int_equal(vs_kafka_conf_add_prop(&c, "empty=", err, sizeof err), 0);
     assert_int_equal(c.n_props, 2);
-    assert_int_equal(vs_kafka_conf_add_path_map(&c, "rel=/x", err, sizeof err), -1);
-    assert_int_equal(vs_kafka_conf_add_path_map(&c, "/x=rel", err, sizeof err), -1);
-    assert_int_equal(vs_kafka_conf_add_path_map(&c, "/nas", err, sizeof err), -1);
+    assert_int_equal(vs_path_maps_add(&c.maps, "rel=/x", err, sizeof err), -1);
+    assert_int_equal(vs_path_maps_add(&c.maps, "/x=rel", err, sizeof err), -1);
+    assert_int_equal(vs_path_maps_add(&c.maps, "/nas", err, sizeof err), -1);
     vs_kafka_conf_release(&c);
 }
 
@@ -104,9 +104,9 @@ static void test_path_map(void **state)
     char err[256], buf[64];
     vs_kafka_conf_init(&c);
     /* no rule: unchanged */
-    assert_string_equal(vs_path_map_apply(&c, "/nas/a.mp4", buf, sizeof buf), "/nas/a.mp4");
-    assert_int_equal(vs_kafka_conf_add_path_map(&c, "/nas/session/out/=/fast/out", err, sizeof err), 0);
-    assert_int_equal(vs_kafka_conf_add_path_map(&c, "/nas=/mnt/nas/", err, sizeof err), 0);
+    assert_string_equal(vs_path_maps_apply(&c.maps, "/nas/a.mp4", buf, sizeof buf), "/nas/a.mp4");
+    assert_int_equal(vs_path_maps_add(&c.maps, "/nas/session/out/=/fast/out", err, sizeof err), 0);
+    assert_int_equal(vs_path_maps_add(&c.maps, "/nas=/mnt/nas/", err, sizeof err), 0);
     static const struct { const char *in, *out; } cases[] = {
         {"/nas/session/a.mp4", "/mnt/nas/session/a.mp4"},
         {"/nas/session/out/a.mp4", "/fast/out/a.mp4"},   /* first match wins */
@@ -115,19 +115,19 @@ static void test_path_map(void **state)
         {"/other/nas/a.mp4", "/other/nas/a.mp4"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-        assert_string_equal(vs_path_map_apply(&c, cases[i].in, buf, sizeof buf), cases[i].out);
+        assert_string_equal(vs_path_maps_apply(&c.maps, cases[i].in, buf, sizeof buf), cases[i].out);
     char tiny[8];
-    assert_null(vs_path_map_apply(&c, "/nas/session/a.mp4", tiny, sizeof tiny));
+    assert_null(vs_path_maps_apply(&c.maps, "/nas/session/a.mp4", tiny, sizeof tiny));
     vs_kafka_conf_release(&c);
 
     vs_kafka_conf_init(&c);
-    assert_int_equal(vs_kafka_conf_add_path_map(&c, "/=/chroot", err, sizeof err), 0);
-    assert_string_equal(vs_path_map_apply(&c, "/a/b", buf, sizeof buf), "/chroot/a/b");
+    assert_int_equal(vs_path_maps_add(&c.maps, "/=/chroot", err, sizeof err), 0);
+    assert_string_equal(vs_path_maps_apply(&c.maps, "/a/b", buf, sizeof buf), "/chroot/a/b");
     vs_kafka_conf_release(&c);
     vs_kafka_conf_init(&c);
-    assert_int_equal(vs_kafka_conf_add_path_map(&c, "/data=/", err, sizeof err), 0);
-    assert_string_equal(vs_path_map_apply(&c, "/data/a", buf, sizeof buf), "/a");
-    assert_string_equal(vs_path_map_apply(&c, "/data", buf, sizeof buf), "/");
+    assert_int_equal(vs_path_maps_add(&c.maps, "/data=/", err, sizeof err), 0);
+    assert_string_equal(vs_path_maps_apply(&c.maps, "/data/a", buf, sizeof buf), "/a");
+    assert_string_equal(vs_path_maps_apply(&c.maps, "/data", buf, sizeof buf), "/");
     vs_kafka_conf_release(&c);
 }
 
@@ -138,13 +138,13 @@ static void test_copy(void **state)
     vs_kafka_conf_init(&a);
     vs_kafka_conf_set_brokers(&a, "b:1", err, sizeof err);
     vs_kafka_conf_add_prop(&a, "linger.ms=1", err, sizeof err);
-    vs_kafka_conf_add_path_map(&a, "/a=/b", err, sizeof err);
+    vs_path_maps_add(&a.maps, "/a=/b", err, sizeof err);
     assert_int_equal(vs_kafka_conf_copy(&b, &a), 0);
     vs_kafka_conf_release(&a);
     assert_string_equal(b.brokers, "b:1");
     assert_string_equal(b.props[0], "linger.ms=1");
-    assert_string_equal(b.maps[0].from, "/a");
-    assert_string_equal(b.maps[0].to, "/b");
+    assert_string_equal(b.maps.v[0].from, "/a");
+    assert_string_equal(b.maps.v[0].to, "/b");
     vs_kafka_conf_release(&b);
     vs_kafka_conf_release(NULL);
 }

@@ -201,7 +201,7 @@ int vs_worker_cli_parse(int argc, char **argv, vs_worker_cli *o)
             rc = kafka_err(vs_kafka_conf_add_prop(&o->kafka, optarg, err, sizeof err), err);
             break;
         case OPT_PATH_MAP:
-            rc = kafka_err(vs_kafka_conf_add_path_map(&o->kafka, optarg, err, sizeof err), err);
+            rc = kafka_err(vs_path_maps_add(&o->kafka.maps, optarg, err, sizeof err), err);
             break;
         case OPT_PARALLEL:
             rc = parse_int("--parallel", optarg, 1, 256, &o->service.parallel);

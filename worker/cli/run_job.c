@@ -3,6 +3,7 @@
  * Used by hand and by the media tests: it is the engine with nothing else
  * around it. Progress goes to stderr as a bar when stderr is a TTY. */
 #include "run_job.h"
+#include "folder.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -34,7 +35,7 @@ int vs_run_job(const char *job_file, enum vs_encoder_pref enc, const char *fault
         vs_log(VS_LOG_ERROR, "%s", err);
         return 2;
     }
-    const char *name = strrchr(job->input, '/') ? strrchr(job->input, '/') + 1 : job->input;
+    const char *name = vs_base_name(job->input);
     int tty = isatty(STDERR_FILENO);
     vs_pipeline_opts opts = {
         .encoder = enc,

@@ -1,4 +1,4 @@
-/* kafka/service.h - the worker service: the API for vs-worker and for
+/* worker.h - the worker's public API, for vs-worker and for
  * vs-produce's embedded mode (local workers in the producer's process).
  *
  * A service is one consumer-group member of the jobs topic plus up to
@@ -8,7 +8,7 @@
  * every slot is busy, stores a job's offset only once the job reached its
  * final state (done / skipped / failed), and publishes started / progress /
  * final states and a heartbeat to the status topic. NVENC sessions are
- * limited per machine through flock()ed slot files shared by every process
+ * limited per machine through flock()ed lock files shared by every process
  * on the machine. A busy GPU puts the job back and lowers the slot count
  * for a while; nothing is reported as failed. Stopping: no new jobs, the
  * running ones get `grace` seconds, then are cancelled and handed back
