@@ -1,4 +1,4 @@
-/* jobs.c - the session folder becomes the run's table of videos.
+/* batch.c - the session folder becomes the run's table of videos.
  *
  * Order follows the original tool: sidecar found and loaded once (a bad
  * one stops everything before any job exists), videos listed, output
@@ -237,6 +237,7 @@ void vs_batch_fail_unfinished(vs_batch *b, const char *why)
         else
             continue;
         f->state = VS_FILE_FAILED;
+        vs_log(VS_LOG_ERROR, "failed: %s: %s", f->name, f->error); /* said once, here */
     }
 }
 

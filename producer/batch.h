@@ -1,4 +1,4 @@
-/* jobs.h - from a session folder to the run's table of videos.
+/* batch.h - from a session folder to the run's table of videos.
  *
  * The folder rules of SPEC §6 are applied here: videos found and sorted,
  * the sidecar chosen and loaded, the output folder checked and created,
@@ -6,8 +6,8 @@
  * skipped is probed and planned into a job message. The table then
  * carries each video's state through the run (follow.c updates it, the
  * progress and summary modules read it). */
-#ifndef VS_PRODUCE_JOBS_H
-#define VS_PRODUCE_JOBS_H
+#ifndef VS_PRODUCE_BATCH_H
+#define VS_PRODUCE_BATCH_H
 #include <stddef.h>
 
 #include "job.h"

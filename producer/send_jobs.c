@@ -1,4 +1,4 @@
-/* publish.c - job messages out: printed (--dry-run) or produced to Kafka.
+/* send_jobs.c - job messages out: printed (--dry-run) or produced to Kafka.
  *
  * Kafka: the partition of each job is chosen explicitly rather than by key
  * hash (by hash, two jobs of a session can share a partition and queue

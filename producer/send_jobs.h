@@ -1,7 +1,7 @@
-/* publish.h - the job messages leave the producer: to the jobs topic, or
+/* send_jobs.h - the job messages leave the producer: to the jobs topic, or
  * (--dry-run) to stdout, one JSON object per line. */
-#ifndef VS_PRODUCE_PUBLISH_H
-#define VS_PRODUCE_PUBLISH_H
+#ifndef VS_PRODUCE_SEND_JOBS_H
+#define VS_PRODUCE_SEND_JOBS_H
 #include <stdio.h>
 #include <librdkafka/rdkafka.h>
 

@@ -211,7 +211,7 @@ static int start_task(vs_worker *s, task *t)
     if (t->prior > 0)
         snprintf(att, sizeof att, "attempt %d of %d", t->prior + 1, s->o.max_attempts);
     if (t->nvenc_session >= 0)
-        vs_log(JOB_LOG(s), "%s (%s): started (NVENC session %d%s%s)", t->job->job_id,
+        vs_log(JOB_LOG(s), "%s (%s): started (NVENC session slot %d%s%s)", t->job->job_id,
                t->name, t->nvenc_session, att[0] ? ", " : "", att);
     else
         vs_log(JOB_LOG(s), "%s (%s): started%s%s%s", t->job->job_id, t->name,

@@ -1,7 +1,7 @@
 /* run_job.h - `vs-worker --job FILE.json`: run one job by hand and exit.
  * This is the user's own command, so paths are not confined to roots. */
-#ifndef VS_RUN_LOCAL_H
-#define VS_RUN_LOCAL_H
+#ifndef VS_WORKER_RUN_JOB_H
+#define VS_WORKER_RUN_JOB_H
 #include "media/pipeline.h"
 
 /* Loads FILE, runs it with the given encoder preference, prints progress on
