@@ -29,12 +29,13 @@ static const char *const kind_names[] = {
 enum {
     F_JOB = 1, F_PROGRESS = 2, F_RESULT = 4, F_ERROR = 8, F_HEARTBEAT = 16,
     F_ATTEMPTS = 32, F_REJECTED = 64,
+    F_REASON = 128, /* "error" written only when there is one (a skip's reason) */
 };
 static const int kind_fields[] = {
     [VS_ST_STARTED] = F_JOB | F_ATTEMPTS,
     [VS_ST_PROGRESS] = F_JOB | F_PROGRESS,
     [VS_ST_DONE] = F_JOB | F_RESULT,
-    [VS_ST_SKIPPED] = F_JOB,
+    [VS_ST_SKIPPED] = F_JOB | F_REASON,
     [VS_ST_FAILED] = F_JOB | F_ERROR | F_ATTEMPTS | F_REJECTED,
     [VS_ST_RETRY] = F_JOB | F_ERROR | F_ATTEMPTS,
     [VS_ST_HEARTBEAT] = F_HEARTBEAT,
@@ -105,7 +106,7 @@ char *vs_status_to_json(const vs_status *st)
          add_int(o, "frames", st->frames) < 0 || add_int(o, "bytes", st->bytes) < 0 ||
          add_str(o, "encoder", st->encoder) < 0 || add_num(o, "seconds", st->seconds, 3) < 0))
         goto out;
-    if ((f & F_ERROR) && add_str(o, "error", st->error) < 0)
+    if (((f & F_ERROR) || ((f & F_REASON) && st->error[0])) && add_str(o, "error", st->error) < 0)
         goto out;
     if ((f & F_ATTEMPTS) && add_int(o, "attempts", st->attempts) < 0)
         goto out;
@@ -258,7 +259,7 @@ int vs_status_parse(const char *buf, size_t len, vs_status *out, char *errstr, s
          get_str(o, "encoder", out->encoder, sizeof out->encoder, 0, errstr, errsz) < 0 ||
          get_num(o, "seconds", &out->seconds, errstr, errsz) < 0))
         goto out;
-    if ((f & F_ERROR) &&
+    if ((f & (F_ERROR | F_REASON)) &&
         get_str(o, "error", out->error, sizeof out->error, 0, errstr, errsz) < 0)
         goto out;
     if ((f & F_ATTEMPTS) && get_int(o, "attempts", &out->attempts, errstr, errsz) < 0)

@@ -194,6 +194,7 @@ vs_file *vs_follow_apply(vs_batch *b, const vs_status *st, double now)
         break;
     case VS_ST_SKIPPED:
         f->state = VS_FILE_SKIPPED;
+        snprintf(f->error, sizeof f->error, "%s", st->error); /* why, when not plain "exists" */
         break;
     case VS_ST_FAILED:
         f->state = VS_FILE_FAILED;
@@ -229,8 +230,8 @@ static void note_change(vs_progress_view *p, const vs_file *f, const vs_status *
                          f->seconds, f->worker, f->encoder[0] ? f->encoder : "?");
         break;
     case VS_ST_SKIPPED:
-        vs_progress_note(p, VS_LOG_INFO, "%s: skipped by %s (output exists)", f->name,
-                         f->worker);
+        vs_progress_note(p, VS_LOG_INFO, "%s: skipped by %s (%s)", f->name, f->worker,
+                         f->error[0] ? f->error : "output exists");
         break;
     case VS_ST_FAILED:
         /* The one line of this failure on the terminal; the summary

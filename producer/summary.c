@@ -38,7 +38,9 @@ static void line_for(const vs_file *f, char *buf, size_t sz)
         snprintf(buf, sz, "done     %7.1f s  %-10s %s", f->seconds, att, f->worker);
         break;
     case VS_FILE_SKIPPED:
-        if (f->worker[0])
+        if (f->worker[0] && f->error[0])
+            snprintf(buf, sz, "skipped  %s (seen by %s)", f->error, f->worker);
+        else if (f->worker[0])
             snprintf(buf, sz, "skipped  output exists (seen by %s)", f->worker);
         else
             snprintf(buf, sz, "skipped  output exists");
@@ -97,7 +99,8 @@ static cJSON *file_json(const vs_file *f)
                                    : cJSON_AddNullToObject(o, "out_duration")) ||
         !(f->encoder[0] ? cJSON_AddStringToObject(o, "encoder", f->encoder)
                         : cJSON_AddNullToObject(o, "encoder")) ||
-        !(f->state == VS_FILE_FAILED ? cJSON_AddStringToObject(o, "error", f->error)
+        !(f->state == VS_FILE_FAILED || (f->state == VS_FILE_SKIPPED && f->error[0])
+              ? cJSON_AddStringToObject(o, "error", f->error)
                                      : cJSON_AddNullToObject(o, "error"))) {
         cJSON_Delete(o);
         return NULL;

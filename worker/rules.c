@@ -75,6 +75,7 @@ vs_after vs_rule_outcome(enum vs_outcome o, int attempts, int max_attempts, int 
         a.rule = VS_RULE_HAND_BACK;
         return a;
     case VS_OUT_BAD_INPUT:
+    case VS_OUT_BAD_OUTPUT:
         /* No other attempt would do better, and it says nothing about
          * this worker: fail now, no streak. */
         a.attempts = attempts + 1;

@@ -92,6 +92,8 @@ enum vs_outcome {
     VS_OUT_SKIPPED,       /* the output exists and overwrite is off */
     VS_OUT_CANCELLED,     /* the worker stops */
     VS_OUT_BAD_INPUT,     /* the input cannot be processed: permanent */
+    VS_OUT_BAD_OUTPUT,    /* the job's output cannot be written there (name too long, no
+                             permission, read-only): permanent, not the worker's fault */
     VS_OUT_IO,            /* the output could not be written: transient */
     VS_OUT_INTERNAL,      /* transient */
     VS_OUT_GPU_BUSY,      /* NVENC refused a session: transient, not this worker's fault */

@@ -15,7 +15,6 @@ struct vs_runner {
     vs_pipeline_opts opts;
     volatile int cancel;
     atomic_int finished;
-    double delay_s;
     pthread_mutex_t mu;      /* guards progress */
     vs_progress progress;
     vs_pipeline_result res;
@@ -34,14 +33,6 @@ static void on_progress(const vs_progress *p, void *opaque)
 static void *run(void *arg)
 {
     vs_runner *s = arg;
-    for (double waited = 0; waited < s->delay_s && !s->cancel; waited += 0.05)
-        nanosleep(&(struct timespec){0, 50000000L}, NULL);
-    if (s->cancel) {
-        s->rc = VS_PIPE_ERR_CANCELLED;
-        snprintf(s->err, sizeof s->err, "cancelled");
-        atomic_store(&s->finished, 1);
-        return NULL;
-    }
     s->rc = vs_pipeline_run(s->job, &s->opts, &s->res, s->err, sizeof s->err);
     atomic_store(&s->finished, 1);
     return NULL;
@@ -56,7 +47,6 @@ vs_runner *vs_runner_start(const vs_job *job, enum vs_encoder_pref enc, int nven
         return NULL;
     }
     s->job = job;
-    s->delay_s = delay_s;
     s->opts = (vs_pipeline_opts){
         .encoder = enc,
         .nvenc_session = nvenc_session,
@@ -64,6 +54,7 @@ vs_runner *vs_runner_start(const vs_job *job, enum vs_encoder_pref enc, int nven
         .progress_opaque = s,
         .cancel = &s->cancel,
         .fault = fault,
+        .delay_s = delay_s,
     };
     pthread_mutex_init(&s->mu, NULL);
     int e = pthread_create(&s->th, NULL, run, s);

@@ -14,8 +14,8 @@ typedef struct vs_runner vs_runner;
 
 /* Starts vs_pipeline_run(job) on a new thread. The job stays owned by the
  * caller and must outlive the runner. fault (pipeline fault point) may be
- * NULL. delay_s > 0 is a test fault point: the runner waits that long
- * (cancellable) before running, as a long job would. Returns NULL with
+ * NULL. delay_s > 0 is a test fault point: the pipeline waits that long
+ * (cancellable) once it holds the output, as a long encode would. Returns NULL with
  * errstr when the thread cannot start. */
 vs_runner *vs_runner_start(const vs_job *job, enum vs_encoder_pref enc, int nvenc_session,
                        const char *fault, double delay_s, char *errstr, size_t errsz);

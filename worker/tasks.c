@@ -266,6 +266,7 @@ static enum vs_outcome outcome_of(int rc)
     case VS_PIPE_SKIPPED:       return VS_OUT_SKIPPED;
     case VS_PIPE_ERR_CANCELLED: return VS_OUT_CANCELLED;
     case VS_PIPE_ERR_INPUT:     return VS_OUT_BAD_INPUT;
+    case VS_PIPE_ERR_OUTPUT:    return VS_OUT_BAD_OUTPUT;
     case VS_PIPE_ERR_GPU_BUSY:  return VS_OUT_GPU_BUSY;
     case VS_PIPE_ERR_IO:        return VS_OUT_IO;
     default:                    return VS_OUT_INTERNAL;
@@ -325,8 +326,9 @@ static void finish(vs_worker *s, task *t, int rc, const vs_pipeline_result *res,
         vs_task_forget(s, t, 1);
         break;
     case VS_RULE_SKIPPED:
-        vs_task_publish(s, VS_ST_SKIPPED, t, NULL, 0);
-        vs_log(JOB_LOG(s), "%s (%s): output exists, skipped", t->job->job_id, t->name);
+        vs_task_publish(s, VS_ST_SKIPPED, t, err && *err ? err : NULL, 0);
+        vs_log(JOB_LOG(s), "%s (%s): output exists, skipped%s%s", t->job->job_id, t->name,
+               err && *err ? ": " : "", err && *err ? err : "");
         vs_worker_count(s, &s->stats.skipped);
         vs_task_forget(s, t, 1);
         break;
@@ -343,7 +345,7 @@ static void finish(vs_worker *s, task *t, int rc, const vs_pipeline_result *res,
         vs_task_forget(s, t, 0);
         break;
     case VS_RULE_FAIL:
-        if (o == VS_OUT_BAD_INPUT)
+        if (o == VS_OUT_BAD_INPUT || o == VS_OUT_BAD_OUTPUT)
             snprintf(why, sizeof why, "%s", reason);
         else
             snprintf(why, sizeof why, "%s (attempt %d of %d; giving up)", reason, a.attempts,

@@ -1,6 +1,7 @@
 /* mux.c - writing the output safely: temp file, trailer, fsync, rename. */
 #include "mux.h"
 #include "errstr.h"
+#include "output.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -23,16 +24,14 @@ static uint64_t hash_id(const char *s)
     return h;
 }
 
+/* Room each attempt appends to the prefix: "<pid>-<8 hex>.part". */
+#define VS_MUX_ATTEMPT_TAG_MAX 24
+
 char *vs_mux_temp_prefix(const char *final_path, const char *job_id)
 {
-    const char *slash = strrchr(final_path, '/');
-    size_t dirlen = slash ? (size_t)(slash - final_path) + 1 : 0;
-    const char *base = final_path + dirlen;
-    size_t sz = dirlen + strlen(base) + 32;
-    char *t = malloc(sz);
-    if (t)
-        snprintf(t, sz, "%.*s.%s.vs-%016" PRIx64 "-", (int)dirlen, final_path, base, hash_id(job_id));
-    return t;
+    char suffix[32];
+    snprintf(suffix, sizeof suffix, "vs-%016" PRIx64 "-", hash_id(job_id));
+    return vs_output_side_name(final_path, suffix, VS_MUX_ATTEMPT_TAG_MAX);
 }
 
 /* Deletes OUTDIR/<prefix>*.part files nobody holds a lock on: attempts of
@@ -94,11 +93,13 @@ int vs_mux_begin(vs_mux *m, char *errstr, size_t errsz)
     remove_stale(m->temp_prefix); /* what killed attempts of this job left */
     m->lock_fd = open(m->temp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0666);
     if (m->lock_fd < 0 || flock(m->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+        m->sys_errno = errno;
         ret = AVERROR(errno);
         vs_set_err(errstr, errsz, "cannot create %s: %s", m->temp_path, strerror(errno));
         return ret;
     }
     if ((ret = avio_open(&m->oc->pb, m->temp_path, AVIO_FLAG_WRITE)) < 0) {
+        m->sys_errno = AVUNERROR(ret);
         vs_set_err(errstr, errsz, "cannot create %s: %s", m->temp_path, av_err2str(ret));
         return ret;
     }
@@ -116,7 +117,7 @@ int vs_mux_write(vs_mux *m, AVPacket *pkt, AVRational tb)
     return av_interleaved_write_frame(m->oc, pkt);
 }
 
-int vs_mux_finish(vs_mux *m, int64_t *bytes, char *errstr, size_t errsz)
+int vs_mux_finish(vs_mux *m, int overwrite, int64_t *bytes, char *errstr, size_t errsz)
 {
     int ret = av_write_trailer(m->oc);
     m->header_written = 0;
@@ -137,11 +138,16 @@ int vs_mux_finish(vs_mux *m, int64_t *bytes, char *errstr, size_t errsz)
     struct stat stt;
     if (stat(m->temp_path, &stt) == 0 && bytes)
         *bytes = (int64_t)stt.st_size;
-    if (rename(m->temp_path, m->final_path) < 0) {
+    int pub = vs_output_publish(m->temp_path, m->final_path, overwrite);
+    if (pub < 0) {
+        m->sys_errno = errno;
         vs_set_err(errstr, errsz, "cannot rename to %s: %s", m->final_path, strerror(errno));
         return AVERROR(errno);
     }
-    return 0;
+    if (pub > 0)
+        vs_set_err(errstr, errsz, "a file appeared at %s during the encode; it was left as it "
+                   "is (no --overwrite)", m->final_path);
+    return pub;
 }
 
 void vs_mux_close(vs_mux *m)

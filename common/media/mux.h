@@ -12,10 +12,12 @@ typedef struct vs_mux {
     char *temp_path;  /* temp_prefix + <pid>-<random>.part: this attempt's */
     int lock_fd;      /* holds flock on temp_path while this attempt writes */
     int header_written;
+    int sys_errno;    /* errno of the last failure on the output folder, 0 = none */
 } vs_mux;
 
 /* Temporary names for an output: hidden, in the same folder (so rename is
- * atomic). prefix is ".NAME.vs-<hash of job id>-", shared by every attempt
+ * atomic), shortened with a hash when NAME is long (output.h), so they fit
+ * any legal output name. prefix is ".NAME.vs-<hash of job id>-", shared by every attempt
  * of the job so a retry finds what a killed attempt left; each attempt
  * appends its own pid and a random tag, so two attempts running at once
  * (a worker cut off from the broker) never write the same file. Caller
@@ -32,8 +34,10 @@ int vs_mux_begin(vs_mux *m, char *errstr, size_t errsz);
 /* Rescales pkt from tb to stream pkt->stream_index and writes it
  * (interleaved). Takes the packet's reference. */
 int vs_mux_write(vs_mux *m, AVPacket *pkt, AVRational tb);
-/* Trailer, flush to disk, rename to the final name. */
-int vs_mux_finish(vs_mux *m, int64_t *bytes, char *errstr, size_t errsz);
+/* Trailer, flush to disk, then the final name: replacing a file there only
+ * when overwrite. Returns 0, 1 when a file appeared at the final name
+ * meanwhile and was left alone (errstr says so), < 0 on error. */
+int vs_mux_finish(vs_mux *m, int overwrite, int64_t *bytes, char *errstr, size_t errsz);
 /* Frees everything; removes the temporary file if it is still there. */
 void vs_mux_close(vs_mux *m);
 

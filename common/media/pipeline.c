@@ -7,6 +7,7 @@
  * (timeline.h), so audio and video boundaries agree. The loop stops as
  * soon as every output stream is complete. */
 #include "pipeline.h"
+#include "output.h"
 #include "errstr.h"
 
 #include <libavutil/time.h>
@@ -69,6 +70,7 @@ typedef struct vs_ctx {
     int64_t t_start, t_last_progress, frames_at_last;
     char *errstr;
     size_t errsz;
+    int out_lock;      /* the output's lock (output.h), -1 = not held */
 } vs_ctx;
 
 const char *vs_pipeline_rc_str(int rc)
@@ -81,6 +83,7 @@ const char *vs_pipeline_rc_str(int rc)
     case VS_PIPE_ERR_IO: return "i/o error";
     case VS_PIPE_ERR_GPU_BUSY: return "gpu busy";
     case VS_PIPE_ERR_CANCELLED: return "cancelled";
+    case VS_PIPE_ERR_OUTPUT: return "output cannot be written";
     default: return "internal error";
     }
 }
@@ -557,34 +560,73 @@ static int output_dir_ready(const char *output, char *errstr, size_t errsz)
 {
     char dir[VS_JOB_MAX_PATH + 1];
     const char *slash = strrchr(output, '/');
+    size_t blen = strlen(slash ? slash + 1 : output);
+    if (blen > VS_OUTPUT_NAME_MAX) {
+        vs_set_err(errstr, errsz, "output name too long for a folder (%zu bytes, at most %d)",
+                   blen, VS_OUTPUT_NAME_MAX);
+        errno = ENAMETOOLONG;
+        return -1;
+    }
     if (!slash || slash == output)
         return 0;
     snprintf(dir, sizeof(dir), "%.*s", (int)(slash - output), output);
     if (vs_mkdir_p(dir) < 0) {
-        vs_set_err(errstr, errsz, "cannot create output folder %s: %s", dir, strerror(errno));
+        int e = errno;
+        vs_set_err(errstr, errsz, "cannot create output folder %s: %s", dir, strerror(e));
+        errno = e;
         return -1;
     }
     return 0;
+}
+
+/* A failure on the output folder: the job's own (permanent) or the
+ * worker's (transient), by errno (output.h). */
+static int output_rc(int err)
+{
+    return vs_output_err_is_jobs(err) ? VS_PIPE_ERR_OUTPUT : VS_PIPE_ERR_IO;
 }
 
 int vs_pipeline_run(const vs_job *job, const vs_pipeline_opts *opts,
                     vs_pipeline_result *res, char *errstr, size_t errsz)
 {
     static const vs_pipeline_opts defaults = {.nvenc_session = -1};
-    vs_ctx c = {.job = job, .opts = opts ? opts : &defaults, .errstr = errstr, .errsz = errsz};
+    /* lock_fd -1: an early exit must not make vs_mux_close close fd 0. */
+    vs_ctx c = {.job = job, .opts = opts ? opts : &defaults, .errstr = errstr, .errsz = errsz,
+                .out_lock = -1, .mux = {.lock_fd = -1}};
     struct stat st;
     int rc;
 
     errstr[0] = 0;
     memset(res, 0, sizeof(*res));
     c.t_start = c.t_last_progress = av_gettime_relative();
+    /* One attempt at a time writes this output, whoever sent it; a second
+     * one waits here, then finds the output done (output.h). */
+    int waited = 0;
+    if (output_dir_ready(job->output, errstr, errsz) < 0)
+        return output_rc(errno);
+    c.out_lock = vs_output_lock(job->output, c.opts->cancel, &waited, errstr, errsz);
+    if (c.out_lock == -2)
+        return VS_PIPE_ERR_CANCELLED;
+    if (c.out_lock < 0)
+        return output_rc(errno);
+    if (waited)
+        vs_log(VS_LOG_DEBUG, "%s: waited for another attempt writing it", job->output);
     if (stat(job->output, &st) == 0) {
         /* A redelivered job whose output is already there: acknowledge it,
          * never encode it twice. Another run's output is the user's file. */
+        rc = VS_PIPE_SKIPPED;
         if (vs_pipeline_output_is_job(job->output, job->job_id, res))
-            return VS_PIPE_ALREADY_DONE;
-        if (!job->overwrite)
-            return VS_PIPE_SKIPPED;
+            rc = VS_PIPE_ALREADY_DONE;
+        else if (waited && !job->overwrite)
+            vs_set_err(errstr, errsz, "%s was written meanwhile by another job", job->output);
+        if (rc == VS_PIPE_ALREADY_DONE || !job->overwrite)
+            goto out;
+    }
+    for (double w = 0; w < c.opts->delay_s && !cancelled(&c); w += 0.05)
+        av_usleep(50000);
+    if (cancelled(&c)) {
+        rc = VS_PIPE_ERR_CANCELLED;
+        goto out;
     }
     if (vs_timeline_init(&c.tl, job->seg, job->n_seg, errstr, errsz) < 0)
         return VS_PIPE_ERR_INPUT;
@@ -592,8 +634,7 @@ int vs_pipeline_run(const vs_job *job, const vs_pipeline_opts *opts,
         rc = VS_PIPE_ERR_INPUT;
         goto out;
     }
-    if (output_dir_ready(job->output, errstr, errsz) < 0 ||
-        vs_mux_alloc(&c.mux, job->output, job->job_id, errstr, errsz) < 0) {
+    if (vs_mux_alloc(&c.mux, job->output, job->job_id, errstr, errsz) < 0) {
         rc = VS_PIPE_ERR_IO;
         goto out;
     }
@@ -613,13 +654,13 @@ int vs_pipeline_run(const vs_job *job, const vs_pipeline_opts *opts,
     snprintf(tag, sizeof(tag), "vs-job:%s", job->job_id);
     av_dict_set(&c.mux.oc->metadata, "comment", tag, 0);
     if (vs_mux_begin(&c.mux, errstr, errsz) < 0) {
-        rc = VS_PIPE_ERR_IO;
+        rc = output_rc(c.mux.sys_errno);
         goto out;
     }
     if ((rc = run_loop(&c)) != 0 || (rc = finish_streams(&c)) != 0)
         goto out;
-    if (vs_mux_finish(&c.mux, &res->bytes, errstr, errsz) < 0) {
-        rc = VS_PIPE_ERR_IO;
+    if ((rc = vs_mux_finish(&c.mux, job->overwrite, &res->bytes, errstr, errsz)) != 0) {
+        rc = rc > 0 ? VS_PIPE_SKIPPED : output_rc(c.mux.sys_errno);
         goto out;
     }
     report_progress(&c, 1);
@@ -629,8 +670,9 @@ int vs_pipeline_run(const vs_job *job, const vs_pipeline_opts *opts,
     res->seconds = (av_gettime_relative() - c.t_start) / 1e6;
     rc = VS_PIPE_OK;
 out:
-    if (rc != VS_PIPE_OK && !errstr[0])
+    if (rc != VS_PIPE_OK && rc != VS_PIPE_SKIPPED && rc != VS_PIPE_ALREADY_DONE && !errstr[0])
         vs_set_err(errstr, errsz, "%s", vs_pipeline_rc_str(rc));
     ctx_free(&c);
+    vs_output_unlock(job->output, c.out_lock);
     return rc;
 }

@@ -12,7 +12,6 @@
 #include "job.h"
 #include "media/encoder_pref.h"
 
-
 /* Result classes, so a caller can decide on retries. */
 enum vs_pipeline_rc {
     VS_PIPE_OK = 0,
@@ -21,7 +20,10 @@ enum vs_pipeline_rc {
     VS_PIPE_ERR_GPU_BUSY = -3,  /* transient: NVENC session limit reached */
     VS_PIPE_ERR_CANCELLED = -4, /* the cancel flag was raised */
     VS_PIPE_ERR_INTERNAL = -5,
-    VS_PIPE_SKIPPED = 1,        /* output exists and overwrite is off */
+    VS_PIPE_ERR_OUTPUT = -6,    /* permanent: the job's output cannot be written there (a name
+                                   too long, no permission, a read-only folder): output.h */
+    VS_PIPE_SKIPPED = 1,        /* output exists and overwrite is off (errstr says why when it
+                                   appeared during the encode) */
     VS_PIPE_ALREADY_DONE = 2,   /* the output was written by this very job
                                    (a redelivery): res describes it */
 };
@@ -40,6 +42,8 @@ typedef struct vs_pipeline_opts {
     void *progress_opaque;
     volatile int *cancel;      /* when non-NULL and set, stop and clean up */
     const char *fault;         /* test fault point name or NULL (e.g. "nvenc-busy") */
+    double delay_s;            /* test fault point: once the output is held, wait this long
+                                  (cancellable), as a long encode would; 0 = none */
 } vs_pipeline_opts;
 
 typedef struct vs_pipeline_result {

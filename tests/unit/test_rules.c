@@ -144,6 +144,8 @@ static void test_outcome(void **state)
          {VS_RULE_HAND_BACK, 1, 0, 0, 0, 0}},
         {"bad input: fails at once, counts the attempt, no streak", VS_OUT_BAD_INPUT, 0, 3, 0, 30,
          {VS_RULE_FAIL, 1, 0, 0, 0, 0}},
+        {"output folder not writable (the job's own): fails at once, no streak",
+         VS_OUT_BAD_OUTPUT, 0, 3, 0, 30, {VS_RULE_FAIL, 1, 0, 0, 0, 0}},
         {"I/O error, first attempt: retry elsewhere in 5 s, streak +1", VS_OUT_IO, 0, 3, 0, 30,
          {VS_RULE_RETRY, 1, 1, 0, 1, VS_RETRY_DELAY_S}},
         {"internal error, second attempt: retry", VS_OUT_INTERNAL, 1, 3, 0, 30,

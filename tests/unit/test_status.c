@@ -89,10 +89,19 @@ static void test_round_trip(void **state)
             assert_string_equal(out.encoder, "h264_nvenc");
             assert_true(out.seconds == 25.277);
         }
-        if (k == VS_ST_FAILED || k == VS_ST_RETRY)
+        /* skipped carries a reason when it has one (issue: the user's files) */
+        if (k == VS_ST_FAILED || k == VS_ST_RETRY || k == VS_ST_SKIPPED)
             assert_string_equal(out.error, in.error);
         else
             assert_string_equal(out.error, "");
+        if (k == VS_ST_SKIPPED) { /* no reason: no "error" member at all */
+            vs_status plain = in;
+            plain.error[0] = 0;
+            char *j = vs_status_to_json(&plain);
+            assert_non_null(j);
+            assert_null(strstr(j, "\"error\""));
+            free(j);
+        }
         /* failed attempts: started, retry, failed; rejected: failed only */
         int with_attempts = k == VS_ST_STARTED || k == VS_ST_RETRY || k == VS_ST_FAILED;
         assert_int_equal(out.attempts, with_attempts ? 2 : 0);

@@ -56,7 +56,10 @@ int vs_run_job(const char *job_file, enum vs_encoder_pref enc, const char *fault
     } else if (rc == VS_PIPE_ALREADY_DONE) {
         vs_log(VS_LOG_INFO, "%s was already written by this job; nothing to do", job->output);
     } else if (rc == VS_PIPE_SKIPPED) {
-        vs_log(VS_LOG_INFO, "%s exists, skipped (use overwrite)", job->output);
+        if (err[0])
+            vs_log(VS_LOG_INFO, "skipped: %s", err);
+        else
+            vs_log(VS_LOG_INFO, "%s exists, skipped (use overwrite)", job->output);
     } else {
         vs_log(VS_LOG_ERROR, "%s", err);
         code = 1;
