@@ -360,6 +360,25 @@ int vs_folder_prepare_output(const char *in_dir, const char *out_dir,
         vs_set_err(errstr, errsz, "cannot create output folder %s: %s", out_dir, strerror(errno));
         goto out;
     }
+    /* Writable from here (a mistake caught before any job is published;
+     * workers may still see it differently through their own mounts). */
+    size_t n = strlen(out_abs) + 32;
+    char *probe = malloc(n);
+    if (!probe) {
+        vs_set_err(errstr, errsz, "out of memory");
+        goto out;
+    }
+    snprintf(probe, n, "%s/.vs-write-check-XXXXXX", out_abs);
+    int fd = mkstemp(probe);
+    if (fd < 0) {
+        vs_set_err(errstr, errsz, "output folder %s is not writable: %s", out_dir,
+                   strerror(errno));
+        free(probe);
+        goto out;
+    }
+    close(fd);
+    unlink(probe);
+    free(probe);
     rc = 0;
 out:
     free(in_abs);

@@ -19,6 +19,7 @@
 
 #include "folder.h"
 #include "log.h"
+#include "output.h"
 #include "plan.h"
 #include "media/probe.h"
 #include "sidecar.h"
@@ -69,6 +70,34 @@ static char *join(const char *dir, const char *name)
     return p;
 }
 
+/* A job the workers would refuse is refused here, before it is published,
+ * by the very reader they use (size, segments, paths, names). The output
+ * name must also fit a folder. Returns 0, or -1 after failing the file. */
+static int check_job(vs_file *f)
+{
+    char why[512];
+    size_t blen = strlen(vs_base_name(f->job->output));
+    if (blen > VS_OUTPUT_NAME_MAX) {
+        fail_file(f, "output name too long for a folder (%zu bytes, at most %d)", blen,
+                  VS_OUTPUT_NAME_MAX);
+        return -1;
+    }
+    char *json = vs_job_to_json(f->job);
+    if (!json) {
+        fail_file(f, "out of memory");
+        return -1;
+    }
+    vs_job *back = NULL;
+    int rc = vs_job_parse(json, strlen(json), &back, why, sizeof why);
+    free(json);
+    vs_job_free(&back);
+    if (rc < 0) {
+        fail_file(f, "not published: a worker would refuse the job: %s", why);
+        return -1;
+    }
+    return 0;
+}
+
 /* Probes, plans and builds the job of one video that is not skipped. */
 static void plan_file(const vs_produce_opts *o, const vs_batch *b, const vs_sidecar *sc,
                       size_t index, vs_file *f)
@@ -113,6 +142,10 @@ static void plan_file(const vs_produce_opts *o, const vs_batch *b, const vs_side
     const char *key = getenv("VS_JOB_KEY");
     if (key && *key && vs_sign_job(key, strlen(key), f->job, err, sizeof err) < 0) {
         fail_file(f, "cannot sign the job: %s", err);
+        vs_job_free(&f->job);
+        goto out;
+    }
+    if (check_job(f) < 0) {
         vs_job_free(&f->job);
         goto out;
     }
