@@ -270,6 +270,7 @@ void vs_batch_fail_unfinished(vs_batch *b, const char *why)
         else
             continue;
         f->state = VS_FILE_FAILED;
+        f->abandoned = 1;
         vs_log(VS_LOG_ERROR, "failed: %s: %s", f->name, f->error); /* said once, here */
     }
 }

@@ -38,6 +38,7 @@ typedef struct vs_file {
     double seconds;      /* time taken (the worker's, else measured here) */
     double out_duration; /* seconds written */
     char encoder[32];
+    int abandoned;       /* failed here by an interruption or --timeout, not by a worker */
 } vs_file;
 
 typedef struct vs_batch {

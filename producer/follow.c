@@ -201,7 +201,9 @@ vs_file *vs_follow_apply(vs_batch *b, const vs_status *st, double now)
         snprintf(f->error, sizeof f->error, "%s", st->error[0] ? st->error : "failed");
         if (f->started > 0)
             f->seconds = now - f->started;
-        if (f->attempts == 0)
+        if (st->rejected)
+            f->attempts = 0; /* refused before anything ran (docs/protocol.md) */
+        else if (f->attempts == 0)
             f->attempts = 1;
         break;
     case VS_ST_RETRY:
@@ -330,8 +332,14 @@ enum vs_follow_end vs_follow_run(vs_follow *f, vs_batch *b, const vs_follow_opts
         double now = vs_clock_mono();
         if (o->stop && *o->stop) {
             vs_batch_fail_unfinished(b, "interrupted");
-            vs_progress_note(o->progress, VS_LOG_INFO, "interrupted: unfinished jobs stay "
-                             "on %s for the workers", o->jobs_topic);
+            if (o->embedded)
+                vs_progress_note(o->progress, VS_LOG_INFO, "interrupted: the embedded broker "
+                                 "stops with this process, so its unfinished jobs end here; "
+                                 "run vs-produce again to finish them (finished outputs are "
+                                 "kept and skipped)");
+            else
+                vs_progress_note(o->progress, VS_LOG_INFO, "interrupted: unfinished jobs stay "
+                                 "on %s for the workers", o->jobs_topic);
             return VS_FOLLOW_STOPPED;
         }
         if (o->timeout_s > 0 && now - start >= o->timeout_s) {

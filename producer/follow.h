@@ -42,6 +42,7 @@ typedef struct vs_follow_opts {
     const char *group;            /* the workers' group, named too */
     volatile sig_atomic_t *stop;  /* raised by a signal: stop following */
     vs_progress_view *progress;   /* where events and progress go */
+    int embedded;                 /* the broker lives in this process (dies with it) */
 } vs_follow_opts;
 
 enum vs_follow_end {

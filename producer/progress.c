@@ -75,7 +75,9 @@ static double total_fraction(const vs_batch *b)
     double sum = 0;
     for (size_t i = 0; i < b->n; i++) {
         const vs_file *f = &b->files[i];
-        if (f->state == VS_FILE_RUNNING)
+        /* A file given up by an interruption or --timeout did not get
+         * there: it counts with the progress it had. */
+        if (f->state == VS_FILE_RUNNING || f->abandoned)
             sum += f->fraction;
         else if (f->state != VS_FILE_QUEUED)
             sum += 1;

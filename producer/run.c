@@ -135,6 +135,7 @@ static int farm(const vs_produce_opts *o, vs_batch *b, volatile sig_atomic_t *st
         .group = conf.group,
         .stop = stop,
         .progress = progress,
+        .embedded = local != NULL,
     };
     enum vs_follow_end end = vs_follow_run(follow, b, &fo);
     vs_progress_finish(progress);

@@ -23,7 +23,8 @@ set(VS_PRODUCE_TESTS
   test_produce_farm 180
   test_produce_fail_once 180
   test_produce_two_producers 240
-  test_produce_refuse 180)
+  test_produce_refuse 180
+  test_produce_messages 180)
 list(LENGTH VS_PRODUCE_TESTS _n)
 math(EXPR _last "${_n} - 1")
 foreach(i RANGE 0 ${_last} 2)
