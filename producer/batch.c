@@ -227,6 +227,7 @@ void vs_batch_free(vs_batch **bp)
         vs_job_free(&b->files[i].job);
     }
     free(b->files);
+    free(b->part_bytes);
     free(b->out_dir);
     free(b->sidecar);
     free(b);
@@ -246,6 +247,23 @@ void vs_batch_count(const vs_batch *b, vs_batch_counts *c)
         case VS_FILE_FAILED: c->failed++; break;
         }
     }
+}
+
+void vs_batch_note_read(vs_batch *b, vs_file *f)
+{
+    if (f->read || !f->published)
+        return;
+    f->read = 1;
+    if (b->part_bytes && f->partition >= 0 && f->partition < b->n_parts)
+        b->part_bytes[f->partition] -= f->bytes;
+}
+
+size_t vs_batch_unpublished(const vs_batch *b)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < b->n; i++)
+        n += b->files[i].state == VS_FILE_QUEUED && b->files[i].job && !b->files[i].published;
+    return n;
 }
 
 size_t vs_batch_unfinished(const vs_batch *b)

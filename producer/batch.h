@@ -9,6 +9,7 @@
 #ifndef VS_PRODUCE_BATCH_H
 #define VS_PRODUCE_BATCH_H
 #include <stddef.h>
+#include <stdint.h>
 
 #include "job.h"
 #include "options.h"
@@ -39,6 +40,12 @@ typedef struct vs_file {
     double out_duration; /* seconds written */
     char encoder[32];
     int abandoned;       /* failed here by an interruption or --timeout, not by a worker */
+    /* Flow control (send_jobs.c): where the message went, and whether a
+     * worker has read it (any status of the job). */
+    int published;
+    int read;
+    int32_t partition;
+    size_t bytes;
 } vs_file;
 
 typedef struct vs_batch {
@@ -47,6 +54,11 @@ typedef struct vs_batch {
     char *sidecar;       /* absolute path of the sidecar used */
     vs_file *files;
     size_t n;
+    /* Flow control: unread job bytes per partition of the jobs topic, kept
+     * at most part_budget each (0 = no limit: a real broker keeps them). */
+    size_t part_budget;
+    size_t *part_bytes;
+    int n_parts;
 } vs_batch;
 
 /* Builds the table for o->folder. Setup problems (no folder, sidecar
@@ -65,6 +77,11 @@ typedef struct vs_batch_counts {
 void vs_batch_count(const vs_batch *b, vs_batch_counts *c);
 /* Number of files still queued or running. */
 size_t vs_batch_unfinished(const vs_batch *b);
+/* Queued files whose job is not published yet (held back by flow control). */
+size_t vs_batch_unpublished(const vs_batch *b);
+/* A status of f's job arrived: a worker read its message, so its bytes no
+ * longer count against its partition's budget. */
+void vs_batch_note_read(vs_batch *b, vs_file *f);
 /* Marks every queued or running file failed, the reason starting with why. */
 void vs_batch_fail_unfinished(vs_batch *b, const char *why);
 /* The file whose job has this id, or NULL. */

@@ -163,6 +163,7 @@ vs_file *vs_follow_apply(vs_batch *b, const vs_status *st, double now)
 
     if (st->worker[0])
         snprintf(f->worker, sizeof f->worker, "%s", st->worker);
+    vs_batch_note_read(b, f); /* any news of the job: a worker read its message */
     switch (st->kind) {
     case VS_ST_STARTED:
         f->state = VS_FILE_RUNNING;
@@ -366,6 +367,9 @@ enum vs_follow_end vs_follow_run(vs_follow *f, vs_batch *b, const vs_follow_opts
             warned = 0;
             last_alive = vs_clock_mono();
         }
+        /* Flow control: jobs held back go out as workers read others. */
+        if (o->publish_more && vs_batch_unpublished(b) > 0)
+            o->publish_more(o->publish_ctx);
         vs_progress_tick(o->progress, vs_clock_mono());
     }
     return VS_FOLLOW_ALL_FINAL;

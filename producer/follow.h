@@ -43,6 +43,9 @@ typedef struct vs_follow_opts {
     volatile sig_atomic_t *stop;  /* raised by a signal: stop following */
     vs_progress_view *progress;   /* where events and progress go */
     int embedded;                 /* the broker lives in this process (dies with it) */
+    /* Publishes jobs held back by flow control (send_jobs.h); may be NULL. */
+    void (*publish_more)(void *ctx);
+    void *publish_ctx;
 } vs_follow_opts;
 
 enum vs_follow_end {

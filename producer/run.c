@@ -13,6 +13,7 @@
 #include "follow.h"
 #include "batch.h"
 #include "local.h"
+#include "kafka/broker.h"
 #include "log.h"
 #include "progress.h"
 #include "send_jobs.h"
@@ -94,6 +95,28 @@ static rd_kafka_t *new_producer(const vs_kafka_conf *c, char *errstr, size_t err
     return rk;
 }
 
+/* What publish_more needs: the jobs held back by flow control go out. */
+typedef struct more_ctx {
+    rd_kafka_t *rk;
+    const char *topic;
+    vs_batch *b;
+    vs_follow *follow;
+} more_ctx;
+
+static void publish_more(void *opaque)
+{
+    more_ctx *m = opaque;
+    char err[512];
+    size_t before = vs_batch_unpublished(m->b);
+    if (vs_publish_jobs(m->rk, m->topic, m->b, vs_follow_workers(m->follow),
+                        VS_PUBLISH_TIMEOUT_MS, err, sizeof err) < 0)
+        vs_log(VS_LOG_WARN, "publishing the next jobs: %s", err);
+    size_t sent = before - vs_batch_unpublished(m->b);
+    if (sent)
+        vs_log(VS_LOG_DEBUG, "%zu more job%s on %s (%zu held back)", sent, sent == 1 ? "" : "s",
+               m->topic, vs_batch_unpublished(m->b));
+}
+
 /* Publishes the queued jobs and follows them to their final states.
  * Returns 0, or -1 when the farm could not be reached at all (logged). */
 static int farm(const vs_produce_opts *o, vs_batch *b, volatile sig_atomic_t *stop)
@@ -112,6 +135,10 @@ static int farm(const vs_produce_opts *o, vs_batch *b, volatile sig_atomic_t *st
     }
     if (!conf.brokers && vs_local_start(&conf, o, &local, err, sizeof err) < 0)
         goto out;
+    /* The embedded broker drops the oldest data of a full partition: never
+     * more unread jobs there than it holds. */
+    if (local)
+        b->part_budget = VS_BROKER_PARTITION_BUDGET;
     if (!(rk = new_producer(&conf, err, sizeof err)))
         goto out;
     if (!local)
@@ -127,6 +154,11 @@ static int farm(const vs_produce_opts *o, vs_batch *b, volatile sig_atomic_t *st
         goto out;
     vs_log(VS_LOG_INFO, "run %s: %zu job%s on %s via %s", b->run_id, vs_batch_unfinished(b),
            vs_batch_unfinished(b) == 1 ? "" : "s", conf.jobs_topic, conf.brokers);
+    if (vs_batch_unpublished(b))
+        vs_log(VS_LOG_INFO, "%zu of them wait to be published until workers read the first "
+               "(the embedded broker holds %d MiB per partition)", vs_batch_unpublished(b),
+               VS_BROKER_PARTITION_BUDGET / (1024 * 1024));
+    more_ctx more = {rk, conf.jobs_topic, b, follow};
     progress = vs_progress_new(o->progress, b);
     vs_follow_opts fo = {
         .timeout_s = o->timeout_s,
@@ -136,6 +168,8 @@ static int farm(const vs_produce_opts *o, vs_batch *b, volatile sig_atomic_t *st
         .stop = stop,
         .progress = progress,
         .embedded = local != NULL,
+        .publish_more = publish_more,
+        .publish_ctx = &more,
     };
     enum vs_follow_end end = vs_follow_run(follow, b, &fo);
     vs_progress_finish(progress);

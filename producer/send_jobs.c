@@ -9,6 +9,7 @@
  * for people reading the topic. Every message carries its file as the
  * delivery opaque; the delivery report marks it delivered or failed. */
 #include "send_jobs.h"
+#include "kafka/since.h"
 #include "clock.h"
 #include "errstr.h"
 
@@ -61,28 +62,19 @@ void vs_publish_dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
     }
 }
 
-/* Number of partitions of TOPIC, or -1 with errstr. */
-static int partition_count(rd_kafka_t *rk, rd_kafka_topic_t *rkt, int timeout_ms,
-                           char *errstr, size_t errsz)
+/* The next partition in order whose unread jobs leave room for sz more
+ * bytes (an empty one takes any job), or -1 when none does. */
+static int32_t pick_partition(const vs_batch *b, const int32_t *order, size_t n_order,
+                              size_t *k, size_t sz)
 {
-    const struct rd_kafka_metadata *md = NULL;
-    rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 0, rkt, &md, timeout_ms);
-    if (err) {
-        vs_set_err(errstr, errsz, "no metadata for topic %s: %s", rd_kafka_topic_name(rkt),
-                rd_kafka_err2str(err));
-        return -1;
+    for (size_t tries = 0; tries < n_order; tries++) {
+        int32_t part = order[(*k)++ % n_order];
+        if (!b->part_bytes || part >= b->n_parts || b->part_bytes[part] == 0 ||
+            b->part_bytes[part] + sz <= b->part_budget)
+            return part;
     }
-    int n = -1;
-    if (md->topic_cnt == 1 && !md->topics[0].err && md->topics[0].partition_cnt > 0)
-        n = md->topics[0].partition_cnt;
-    else
-        vs_set_err(errstr, errsz, "topic %s: %s", rd_kafka_topic_name(rkt),
-                md->topic_cnt == 1 && md->topics[0].err ?
-                rd_kafka_err2str(md->topics[0].err) : "no partitions");
-    rd_kafka_metadata_destroy(md);
-    return n;
+    return -1;
 }
-
 
 int vs_publish_jobs(rd_kafka_t *rk, const char *topic, vs_batch *b, const vs_workers *w,
                     int timeout_ms, char *errstr, size_t errsz)
@@ -93,10 +85,19 @@ int vs_publish_jobs(rd_kafka_t *rk, const char *topic, vs_batch *b, const vs_wor
                 rd_kafka_err2str(rd_kafka_last_error()));
         return -1;
     }
-    int parts = partition_count(rk, rkt, timeout_ms, errstr, errsz);
+    int parts = vs_kafka_partition_count(rk, topic, timeout_ms, errstr, errsz);
     if (parts < 0) {
         rd_kafka_topic_destroy(rkt);
         return -1;
+    }
+    if (b->part_budget && b->n_parts != parts) {
+        free(b->part_bytes);
+        if (!(b->part_bytes = calloc((size_t)parts, sizeof *b->part_bytes))) {
+            rd_kafka_topic_destroy(rkt);
+            vs_set_err(errstr, errsz, "out of memory");
+            return -1;
+        }
+        b->n_parts = parts;
     }
     int32_t *order = malloc((size_t)parts * sizeof *order);
     if (!order) {
@@ -120,7 +121,7 @@ int vs_publish_jobs(rd_kafka_t *rk, const char *topic, vs_batch *b, const vs_wor
     size_t sent = 0;
     for (size_t i = 0; i < b->n; i++) {
         vs_file *f = &b->files[i];
-        if (f->state != VS_FILE_QUEUED || !f->job)
+        if (f->state != VS_FILE_QUEUED || !f->job || f->published)
             continue;
         char *json = vs_job_to_json(f->job);
         if (!json) {
@@ -128,7 +129,12 @@ int vs_publish_jobs(rd_kafka_t *rk, const char *topic, vs_batch *b, const vs_wor
             f->state = VS_FILE_FAILED;
             continue;
         }
-        int32_t part = order[k++ % n_order];
+        size_t sz = strlen(json);
+        int32_t part = pick_partition(b, order, n_order, &k, sz);
+        if (part < 0) { /* every partition holds its budget of unread jobs: later */
+            free(json);
+            break;
+        }
         rd_kafka_resp_err_t err = rd_kafka_producev(
             rk, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(part),
             RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
@@ -136,6 +142,13 @@ int vs_publish_jobs(rd_kafka_t *rk, const char *topic, vs_batch *b, const vs_wor
             RD_KAFKA_V_KEY(f->job->job_id, strlen(f->job->job_id)),
             RD_KAFKA_V_OPAQUE(f), RD_KAFKA_V_END);
         free(json);
+        if (!err) {
+            f->published = 1;
+            f->partition = part;
+            f->bytes = sz;
+            if (b->part_bytes)
+                b->part_bytes[part] += sz;
+        }
         if (err) {
             snprintf(f->error, sizeof f->error, "job not published: %s", rd_kafka_err2str(err));
             f->state = VS_FILE_FAILED;
@@ -152,7 +165,7 @@ int vs_publish_jobs(rd_kafka_t *rk, const char *topic, vs_batch *b, const vs_wor
     int delivered = 0;
     for (size_t i = 0; i < b->n; i++) {
         vs_file *f = &b->files[i];
-        if (f->state != VS_FILE_QUEUED || !f->job)
+        if (f->state != VS_FILE_QUEUED || !f->job || !f->published)
             continue;
         if (f->delivered) {
             delivered++;

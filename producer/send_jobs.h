@@ -19,7 +19,10 @@ int vs_publish_print(const vs_batch *b, FILE *f);
  * is chosen explicitly, never by key hash: in the order
  * vs_workers_partition_order gives for the live workers w knows of (one
  * partition of each worker in turn), else round-robin from a random start,
- * so the jobs of one session reach different workers. Waits up to timeout_ms for every
+ * so the jobs of one session reach different workers. With b->part_budget
+ * set (the embedded broker), a partition takes no more unread job bytes
+ * than that: the rest wait for a later call (vs_batch_unpublished), made
+ * as workers read jobs (vs_batch_note_read). Waits up to timeout_ms for every
  * delivery; a job not delivered is marked failed with the reason. Returns
  * the number of jobs delivered, or -1 with errstr when nothing could be
  * sent (no such topic, no metadata). */

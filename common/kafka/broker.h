@@ -10,6 +10,10 @@
 #define VS_KAFKA_BROKER_H
 #include <stddef.h>
 
+/* Unread job data a producer keeps per partition of the embedded broker:
+ * below the ~5 MiB it holds, so nothing unread is ever dropped. */
+#define VS_BROKER_PARTITION_BUDGET (4 * 1024 * 1024)
+
 typedef struct vs_broker vs_broker;
 
 typedef struct vs_broker_opts {

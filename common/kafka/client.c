@@ -265,6 +265,9 @@ rd_kafka_conf_t *vs_kafka_conf_build(const vs_kafka_conf *c, enum vs_kafka_role 
     case VS_KAFKA_PRODUCER:
         defs[n++] = (struct kv){"acks", "all"};
         defs[n++] = (struct kv){"linger.ms", "5"};
+        /* Job plans are repetitive JSON: lz4 shrinks them several times,
+         * for the broker's retention and the embedded broker's 5 MiB. */
+        defs[n++] = (struct kv){"compression.codec", "lz4"};
         break;
     case VS_KAFKA_CONSUMER:
         defs[n++] = (struct kv){"group.id", c->group};
