@@ -8,6 +8,7 @@
  * the workers' group feed the worker table (workers.h): who is alive and
  * which partitions each one holds. */
 #include "follow.h"
+#include "media/pipeline.h"
 #include "kafka/since.h"
 #include "clock.h"
 #include "errstr.h"
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "log.h"
@@ -29,6 +31,7 @@ struct vs_follow {
     int n_parts;
     int64_t *end;      /* per partition: end offset when opened */
     int64_t *next;     /* per partition: next offset to read */
+    int said_lost;     /* "statuses were lost" said once */
 };
 
 
@@ -102,8 +105,11 @@ int vs_follow_open(const vs_kafka_conf *c, vs_follow **out, char *errstr, size_t
         goto fail;
     /* librdkafka refuses assign() without a group.id; this one is never
      * joined (no subscribe) and never committed to. */
+    /* auto.offset.reset=error: statuses dropped before they were read are
+     * reported to us (poll_one) instead of skipped over silently. */
     if (rd_kafka_conf_set(conf, "group.id", "vs-produce-status", why, sizeof why) ||
-        rd_kafka_conf_set(conf, "enable.auto.commit", "false", why, sizeof why)) {
+        rd_kafka_conf_set(conf, "enable.auto.commit", "false", why, sizeof why) ||
+        rd_kafka_conf_set(conf, "auto.offset.reset", "error", why, sizeof why)) {
         rd_kafka_conf_destroy(conf);
         vs_set_err(errstr, errsz, "status reader: %s", why);
         goto fail;
@@ -258,9 +264,24 @@ typedef struct polled {
     int ours;         /* a status of this run */
     int new_worker;   /* a worker heard of for the first time */
     char worker[128];
+    int lost;           /* the broker said statuses were dropped unread */
 } polled;
 
 /* Reads at most one message and applies it. */
+/* Reads partition on from the oldest status the broker still has. */
+static void resume_from_oldest(vs_follow *f, int32_t partition)
+{
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, f->topic, partition)->offset = RD_KAFKA_OFFSET_BEGINNING;
+    rd_kafka_error_t *e = rd_kafka_seek_partitions(f->rk, l, 5000);
+    if (e) {
+        vs_log(VS_LOG_WARN, "status topic %s: cannot read on: %s", f->topic,
+               rd_kafka_error_string(e));
+        rd_kafka_error_destroy(e);
+    }
+    rd_kafka_topic_partition_list_destroy(l);
+}
+
 static polled poll_one(vs_follow *f, vs_batch *b, int timeout_ms, vs_progress_view *progress)
 {
     polled r;
@@ -271,8 +292,21 @@ static polled poll_one(vs_follow *f, vs_batch *b, int timeout_ms, vs_progress_vi
         return r;
     r.got = 1;
     if (m->err) {
-        if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+        if (m->err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE ||
+            m->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET) {
+            /* The broker dropped statuses before they were read (retention,
+             * or the embedded broker's 5 MiB): the outputs on disk say what
+             * happened to the jobs whose news was lost. */
+            r.lost = 1;
+            resume_from_oldest(f, m->partition);
+            if (!f->said_lost)
+                vs_progress_note(progress, VS_LOG_ERROR, "status topic %s: statuses were "
+                                 "lost before they were read (the broker dropped them); "
+                                 "checking the outputs on disk instead", f->topic);
+            f->said_lost = 1;
+        } else if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
             vs_log(VS_LOG_WARN, "status topic: %s", rd_kafka_message_errstr(m));
+        }
         rd_kafka_message_destroy(m);
         return r;
     }
@@ -322,12 +356,38 @@ size_t vs_follow_catch_up(vs_follow *f, vs_batch *b, int timeout_ms)
     return alive;
 }
 
+/* Files still waiting or running whose output is on disk and carries their
+ * job id: done (their final status was lost or is yet to come). */
+static void check_disk(vs_batch *b, vs_progress_view *progress)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        vs_file *f = &b->files[i];
+        struct stat st;
+        vs_pipeline_result res;
+        if ((f->state != VS_FILE_QUEUED && f->state != VS_FILE_RUNNING) || !f->job ||
+            stat(f->output, &st) < 0 || !S_ISREG(st.st_mode) ||
+            !vs_pipeline_output_is_job(f->output, f->job->job_id, &res))
+            continue;
+        vs_batch_note_read(b, f);
+        f->state = VS_FILE_DONE;
+        f->fraction = 1;
+        f->error[0] = 0;
+        f->out_duration = res.out_duration;
+        snprintf(f->encoder, sizeof f->encoder, "%s", res.encoder);
+        if (f->attempts == 0)
+            f->attempts = 1;
+        vs_progress_note(progress, VS_LOG_INFO, "%s: done (its output on disk carries this "
+                         "run's job id; its status was not seen)", f->name);
+    }
+}
+
 enum vs_follow_end vs_follow_run(vs_follow *f, vs_batch *b, const vs_follow_opts *o)
 {
     /* Last moment a worker was known alive (or one of ours reported). */
     double start = vs_clock_mono(), last_alive = start;
     int warned = 0;
     char why[256];
+    double next_disk_check = start + VS_FOLLOW_DISK_CHECK_S;
 
     while (vs_batch_unfinished(b) > 0) {
         double now = vs_clock_mono();
@@ -344,6 +404,9 @@ enum vs_follow_end vs_follow_run(vs_follow *f, vs_batch *b, const vs_follow_opts
             return VS_FOLLOW_STOPPED;
         }
         if (o->timeout_s > 0 && now - start >= o->timeout_s) {
+            check_disk(b, o->progress); /* a lost "done" is not a failure */
+            if (!vs_batch_unfinished(b))
+                break;
             snprintf(why, sizeof why, "not finished within --timeout %g s", o->timeout_s);
             vs_batch_fail_unfinished(b, why);
             return VS_FOLLOW_TIMEOUT;
@@ -358,6 +421,12 @@ enum vs_follow_end vs_follow_run(vs_follow *f, vs_batch *b, const vs_follow_opts
             warned = 1;
         }
         polled r = poll_one(f, b, VS_FOLLOW_POLL_MS, o->progress);
+        /* The output is the source of truth: a job whose final status is
+         * missing (lost, expired) but whose output carries its id is done. */
+        if (r.lost || now >= next_disk_check) {
+            check_disk(b, o->progress);
+            next_disk_check = now + VS_FOLLOW_DISK_CHECK_S;
+        }
         if (r.ours)
             last_alive = vs_clock_mono();
         if (r.new_worker || (warned && r.ours)) {

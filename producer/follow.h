@@ -20,6 +20,7 @@
 #include "workers.h"
 
 #define VS_FOLLOW_LOOKBACK_S 12.0 /* heartbeats this recent show live workers */
+#define VS_FOLLOW_DISK_CHECK_S 10.0 /* outputs of unfinished jobs looked at this often */
 
 typedef struct vs_follow vs_follow;
 

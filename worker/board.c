@@ -311,6 +311,12 @@ int vs_board_poll(vs_board *f, int timeout_ms)
                     vs_log(VS_LOG_DEBUG, "status reader caught up");
                 }
             }
+        } else if (m->err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE ||
+                   m->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET) {
+            /* A job whose final status was lost is still recognised by
+             * its output (the pipeline's "already done"). */
+            vs_log(VS_LOG_WARN, "status topic %s: statuses were lost before they were read; "
+                   "finished jobs are recognised by their outputs", f->topic);
         } else if (m->err) {
             vs_log(VS_LOG_DEBUG, "status reader: %s", rd_kafka_message_errstr(m));
         } else {

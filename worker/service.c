@@ -247,6 +247,14 @@ static void handle_message(vs_worker *s, rd_kafka_message_t *m)
         give_up(s, "jobs consumer: fatal: %s", rd_kafka_message_errstr(m));
     } else if (m->err == RD_KAFKA_RESP_ERR__MAX_POLL_EXCEEDED) {
         vs_log(VS_LOG_WARN, "jobs consumer: %s", rd_kafka_message_errstr(m));
+    } else if (m->err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE ||
+               m->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET) {
+        /* Lost data, not a hiccup: say it once per partition and go on
+         * from what is there (their producers check their outputs). */
+        vs_log(VS_LOG_ERROR, "%s partition %d: job messages were lost before they were read "
+               "(the broker dropped them: retention, or the embedded broker's 5 MiB per "
+               "partition); going on from the oldest one left", s->kc.jobs_topic,
+               (int)m->partition);
     } else {
         vs_log(VS_LOG_DEBUG, "jobs consumer: %s", rd_kafka_message_errstr(m));
     }
