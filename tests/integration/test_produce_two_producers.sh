@@ -7,11 +7,33 @@
 set -euo pipefail
 . "$(dirname "$0")/test_produce_lib.sh"
 
-make_session "$T/in" 6 a.mp4 b.mp4 c.mp4 d.mp4
+# Videos long enough (a second or two of encoding each) for the two runs'
+# attempts at one output to overlap.
+make_session "$T/in" 60 a.mp4
+# Speech almost all the way: every second of the input is encoded.
+cat > "$T/in/session.vad.json" <<J
+{ "version": 1, "source": {"file": "a.mp4"},
+  "detection": {"backend": "silero", "analyzed_duration": 60, "params": {}},
+  "speech_segments": [[0, 59]], "silence_intervals": [[59, 60]] }
+J
+for n in a b c d; do
+    ffmpeg -loglevel error -nostdin -y -f lavfi -i "testsrc=size=640x480:rate=25:duration=60" \
+        -f lavfi -i "sine=f=440:duration=60" -c:v libx264 -preset ultrafast -c:a aac -shortest \
+        "$T/in/$n.mp4"
+done
+# The second run starts once the first is encoding a.mp4, so its own
+# attempt at a.mp4 comes while the first one still writes it.
 for r in 1 2; do
-    "$BIN/vs-produce" --folder "$T/in" -o "$T/out" --json --timeout 150 \
+    "$BIN/vs-produce" --folder "$T/in" -o "$T/out" --json --timeout 200 \
         >"$T/run$r.json" 2>"$T/run$r.err" &
     PIDS+=($!)
+    if [ $r -eq 1 ]; then
+        for _ in $(seq 300); do
+            grep -q "a.mp4: started" "$T/run1.err" && break
+            sleep 0.1
+        done
+        grep -q "a.mp4: started" "$T/run1.err" || fail "run 1 did not start a.mp4"
+    fi
 done
 for i in 0 1; do
     wait "${PIDS[i]}" || fail "run $((i + 1)) exited $?"
