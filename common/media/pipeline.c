@@ -37,6 +37,7 @@ typedef struct vs_atrack {
     vs_aretime rt;
     int64_t enc_pts;        /* next output sample handed to the encoder */
     int64_t next_pos;       /* window sample position of the next input sample */
+    int64_t zero;           /* timestamp of window time 0 in the input stream's time base */
     int pos_known;
     uint8_t **buf;          /* converted samples */
     int buf_cap;
@@ -63,6 +64,8 @@ typedef struct vs_ctx {
     /* bookkeeping */
     AVPacket *pkt;
     double last_vt;         /* window time of the last decoded picture */
+    int64_t last_ts;        /* its timestamp (input time base) */
+    int have_ts;
     int io_error;           /* writing the output failed (transient) */
     int decode_errors;      /* damaged video packets so far */
     int64_t t_start, t_last_progress, frames_at_last;
@@ -242,8 +245,9 @@ static int push_audio(vs_ctx *c, vs_atrack *t, const AVFrame *frame)
         t->buf_cap = need;
     }
     if (frame && frame->pts != AV_NOPTS_VALUE) {
-        double sec = vs_demux_seconds(&c->dm, t->in, frame->pts) - c->job->offset;
-        int64_t pos = llround(sec * t->enc->sample_rate);
+        AVRational tb = c->dm.fmt->streams[t->in]->time_base;
+        int64_t pos = av_rescale_q_rnd(frame->pts - t->zero, tb, (AVRational){1, t->enc->sample_rate},
+                                       AV_ROUND_NEAR_INF);
         /* Trust the running count unless the stream jumps (a gap or overlap
          * of more than 40 ms): then follow the timestamps. */
         if (!t->pos_known || llabs(pos - t->next_pos) > t->enc->sample_rate / 25) {
@@ -292,12 +296,14 @@ static int decode_video(vs_ctx *c, const AVPacket *pkt)
                 return ret;
             continue;
         }
+        AVRational tb = c->dm.fmt->streams[c->dm.video]->time_base;
         int64_t ts = f->best_effort_timestamp;
-        double t = ts != AV_NOPTS_VALUE
-                       ? vs_demux_seconds(&c->dm, c->dm.video, ts) - c->job->offset
-                       : c->last_vt + av_q2d(av_inv_q(c->dm.fps)); /* no timestamp: next frame */
-        c->last_vt = t;
-        if ((ret = vs_vretime_push(&c->vr, f, t)) < 0)
+        if (ts == AV_NOPTS_VALUE) /* no timestamp: the next frame */
+            ts = c->have_ts ? c->last_ts + av_rescale_q(1, av_inv_q(c->dm.fps), tb) : c->vr.zero;
+        c->last_ts = ts;
+        c->have_ts = 1;
+        c->last_vt = (ts - c->vr.zero) * av_q2d(tb);
+        if ((ret = vs_vretime_push(&c->vr, f, ts)) < 0)
             return ret;
     }
 }
@@ -382,7 +388,9 @@ static int open_video(vs_ctx *c)
         !(c->ind = vs_indicator_new(c->venc->width, c->venc->height, c->venc->pix_fmt,
                                     c->errstr, c->errsz)))
         return VS_PIPE_ERR_INTERNAL;
-    vs_vretime_init(&c->vr, &c->tl, c->dm.fps, emit_video, c);
+    if (vs_vretime_init(&c->vr, &c->tl, c->dm.fps, in->time_base,
+                        vs_demux_zero(&c->dm, c->dm.video), emit_video, c) < 0)
+        return VS_PIPE_ERR_INPUT;
     return 0;
 }
 
@@ -393,6 +401,7 @@ static int open_audio(vs_ctx *c, vs_atrack *t, int in_index, int64_t total_video
     int ret;
 
     t->in = in_index;
+    t->zero = vs_demux_zero(&c->dm, in_index);
     if (vs_decode_open(c->dm.fmt, in_index, &t->dec, c->errstr, c->errsz) < 0)
         return VS_PIPE_ERR_INPUT;
     if (vs_encode_open_audio(c->mux.oc->oformat, t->dec, gh, &t->enc, c->errstr, c->errsz) < 0)
