@@ -27,8 +27,9 @@
 #   angles/  24 s, three angles of equal length for one sidecar
 #   rates/   12 s at each frame rate (H.264+AAC in MP4): r23976.mp4,
 #            r25.mp4, r2997.mp4, r30.mp4, r50.mp4, r5994.mp4, r60.mp4,
-#            vfr2997.mp4 (29.97 with frames dropped), start14.mp4 (29.97,
-#            audio and video first stamped 1.4 s, as screen recorders do)
+#            vfr2997.mp4 (29.97 with frames dropped), start14.mov (29.97
+#            H.264 + PCM, audio and video first stamped 1.4 s, as screen
+#            recorders do)
 #            and rates.vad.json (opens with 2 s of speech; 4x silences)
 #   bad/     text.mp4, truncated.mp4, sidecars/*.vad.json (malformed)
 # Reruns are free: a stamp holds the hash of this script.
@@ -229,7 +230,7 @@ bg ff -f lavfi -i "$(video 30000/1001 $R "$(flat 0xAAAAAA 30000/1001 $R)")" -i "
     "${x264[@]}" "${aac[@]}" "$out/rates/vfr2997.mp4"
 # First picture and first sample stamped 1.4 s (a screen recorder's file).
 bg ff -f lavfi -i "$(video 30000/1001 $R "$(flat 0xAAAAAA 30000/1001 $R)")" -i "$work/rates.wav" \
-    "${x264[@]}" "${aac[@]}" -output_ts_offset 1.4 "$out/rates/start14.mp4"
+    "${x264[@]}" -c:a pcm_s16le -output_ts_offset 1.4 "$out/rates/start14.mov"
 join
 
 # ---- bad inputs -------------------------------------------------------
