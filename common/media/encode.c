@@ -110,6 +110,11 @@ static int open_one(const char *name, const vs_video_params *p, const char *faul
     if (p->global_header)
         e->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
     set_quality(e, name);
+    /* Without presentation times (AVI) a player shows pictures in decode
+     * order from the first packet: B-frames would put the video two
+     * frames behind its sound. */
+    if (p->no_bframes)
+        e->max_b_frames = 0;
     if (fault && !strcmp(fault, "nvenc-busy") && strstr(name, "_nvenc"))
         ret = AVERROR(ENOMEM); /* test fault point: the driver's session limit */
     else

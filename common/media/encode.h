@@ -26,6 +26,7 @@ typedef struct vs_video_params {
     enum AVColorSpace space;
     enum AVChromaLocation chroma;
     int global_header;         /* the muxer wants extradata */
+    int no_bframes;            /* the container has no presentation times (AVI) */
 } vs_video_params;
 
 /* Opens the video encoder for the container ofmt. pref says CPU, NVENC or

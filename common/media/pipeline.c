@@ -362,6 +362,7 @@ static int open_video(vs_ctx *c)
         .space = c->vdec->colorspace,
         .chroma = c->vdec->chroma_sample_location,
         .global_header = !!(c->mux.oc->oformat->flags & AVFMT_GLOBALHEADER),
+        .no_bframes = !strcmp(c->mux.oc->oformat->name, "avi"),
     };
     ret = vs_encode_open_video(c->mux.oc->oformat, &p, c->opts->encoder, c->opts->fault,
                                &c->venc, c->errstr, c->errsz);
@@ -374,6 +375,12 @@ static int open_video(vs_ctx *c)
     if (avcodec_parameters_from_context(c->vout->codecpar, c->venc) < 0)
         return VS_PIPE_ERR_INTERNAL;
     c->vout->time_base = c->venc->time_base;
+    /* HEVC in MP4 and MOV is tagged hvc1 (parameter sets in the sample
+     * description), which Apple players require; libavformat's default
+     * is hev1. */
+    if (c->vout->codecpar->codec_id == AV_CODEC_ID_HEVC &&
+        (!strcmp(c->mux.oc->oformat->name, "mp4") || !strcmp(c->mux.oc->oformat->name, "mov")))
+        c->vout->codecpar->codec_tag = MKTAG('h', 'v', 'c', '1');
     c->vout->avg_frame_rate = c->dm.fps;
     c->vout->sample_aspect_ratio = c->venc->sample_aspect_ratio;
     /* Rotation travels as the display matrix. */
