@@ -115,6 +115,13 @@ static int open_one(const char *name, const vs_video_params *p, const char *faul
      * frames behind its sound. */
     if (p->no_bframes)
         e->max_b_frames = 0;
+    /* Interlaced input is coded as interlaced (libx264 takes the field
+     * order of each picture from its flags) and labelled with its field
+     * order, never passed off as progressive. */
+    if (p->field_order > AV_FIELD_PROGRESSIVE) {
+        e->flags |= AV_CODEC_FLAG_INTERLACED_DCT | AV_CODEC_FLAG_INTERLACED_ME;
+        e->field_order = p->field_order;
+    }
     if (fault && !strcmp(fault, "nvenc-busy") && strstr(name, "_nvenc"))
         ret = AVERROR(ENOMEM); /* test fault point: the driver's session limit */
     else

@@ -363,6 +363,7 @@ static int open_video(vs_ctx *c)
         .chroma = c->vdec->chroma_sample_location,
         .global_header = !!(c->mux.oc->oformat->flags & AVFMT_GLOBALHEADER),
         .no_bframes = !strcmp(c->mux.oc->oformat->name, "avi"),
+        .field_order = in->codecpar->field_order,
     };
     ret = vs_encode_open_video(c->mux.oc->oformat, &p, c->opts->encoder, c->opts->fault,
                                &c->venc, c->errstr, c->errsz);
@@ -375,6 +376,8 @@ static int open_video(vs_ctx *c)
     if (avcodec_parameters_from_context(c->vout->codecpar, c->venc) < 0)
         return VS_PIPE_ERR_INTERNAL;
     c->vout->time_base = c->venc->time_base;
+    if (c->venc->field_order == AV_FIELD_UNKNOWN && in->codecpar->field_order > AV_FIELD_PROGRESSIVE)
+        c->vout->codecpar->field_order = in->codecpar->field_order; /* the encoder dropped it */
     /* HEVC in MP4 and MOV is tagged hvc1 (parameter sets in the sample
      * description), which Apple players require; libavformat's default
      * is hev1. */
