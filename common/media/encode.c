@@ -126,6 +126,7 @@ static int open_one(const char *name, const vs_video_params *p, const char *faul
         ret = AVERROR(ENOMEM); /* test fault point: the driver's session limit */
     else
         ret = avcodec_open2(e, c, NULL);
+    vs_log_drain_libraries(); /* what the library printed while opening */
     if (ret < 0) {
         snprintf(errstr, errsz, "cannot open %s: %s", name, av_err2str(ret));
         avcodec_free_context(enc);

@@ -523,6 +523,7 @@ static void ctx_free(vs_ctx *c)
     vs_vretime_release(&c->vr);
     avcodec_free_context(&c->vdec);
     avcodec_free_context(&c->venc);
+    vs_log_drain_libraries(); /* what the encoder library printed on closing */
     sws_freeContext(c->sws);
     av_frame_free(&c->conv);
     vs_indicator_free(&c->ind);
