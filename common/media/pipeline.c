@@ -396,6 +396,7 @@ static int open_video(vs_ctx *c)
     }
     if (c->job->indicator &&
         !(c->ind = vs_indicator_new(c->venc->width, c->venc->height, c->venc->pix_fmt,
+                                    vs_indicator_rotation((const int32_t *)m),
                                     c->errstr, c->errsz)))
         return VS_PIPE_ERR_INTERNAL;
     if (vs_vretime_init(&c->vr, &c->tl, c->dm.fps, in->time_base,

@@ -30,7 +30,9 @@
 #            vfr2997.mp4 (29.97 with frames dropped), start14.mov (29.97
 #            H.264 + PCM, audio and video first stamped 1.4 s, as screen
 #            recorders do)
-#            interlaced.mp4 (25 fps H.264 coded interlaced, top field first)
+#            interlaced.mp4 (25 fps H.264 coded interlaced, top field first),
+#            rot90.mp4 (r25.mp4 with a display matrix: players turn it 90
+#            degrees, a phone held upright)
 #            and rates.vad.json (opens with 2 s of speech; 4x silences)
 #   bad/     text.mp4, truncated.mp4, sidecars/*.vad.json (malformed)
 # Reruns are free: a stamp holds the hash of this script.
@@ -235,6 +237,7 @@ bg ff -f lavfi -i "$(video 30000/1001 $R "$(flat 0xAAAAAA 30000/1001 $R)")" -i "
 join
 ff -f lavfi -i "$(video 25 $R "$(flat 0xAAAAAA 25 $R)")" -i "$work/rates.wav" \
     "${x264[@]}" -flags +ildct+ilme -top 1 "${aac[@]}" "$out/rates/interlaced.mp4"
+ff -i "$out/rates/r25.mp4" -c copy -metadata:s:v:0 rotate=90 "$out/rates/rot90.mp4"
 
 # ---- bad inputs -------------------------------------------------------
 echo "this is a text file, not a video" >"$out/bad/text.mp4"

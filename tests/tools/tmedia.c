@@ -14,6 +14,7 @@
 
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
+#include <libavutil/display.h>
 #include <libavutil/pixdesc.h>
 #include <libswscale/swscale.h>
 
@@ -200,6 +201,12 @@ int vs_tmedia_video_scan(const char *path, vs_tmedia_pic_cb cb, void *opaque,
             info->origin_ts = av_rescale_q(o->start_time, o->time_base, st->time_base);
             info->origin_exact = 0;
         }
+    }
+    const uint8_t *dm = av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, NULL);
+    if (dm) { /* as the ffmpeg tool's autorotate: theta = -rotation_get */
+        double theta = -av_display_rotation_get((const int32_t *)dm);
+        int r = isnan(theta) ? 0 : (int)lround(theta / 90.0) * 90 % 360;
+        info->rotation = r < 0 ? r + 360 : r;
     }
     info->width = st->codecpar->width;
     info->height = st->codecpar->height;

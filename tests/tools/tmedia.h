@@ -35,6 +35,7 @@ typedef struct vs_tmedia_vinfo {
                               stream starts first) */
     int origin_exact;      /* origin_ts is the video stream's own start */
     int width, height;
+    int rotation;          /* clockwise degrees players turn pictures (display matrix) */
     int n_audio;           /* audio streams in the file */
     int64_t frames;        /* pictures decoded */
     double first_t, last_t;/* times of the first and the last picture */
