@@ -115,12 +115,15 @@ static int open_one(const char *name, const vs_video_params *p, const char *faul
      * frames behind its sound. */
     if (p->no_bframes)
         e->max_b_frames = 0;
-    /* Interlaced input is coded as interlaced (libx264 takes the field
-     * order of each picture from its flags) and labelled with its field
-     * order, never passed off as progressive. */
+    /* Interlaced input is labelled with its field order, never passed off
+     * as progressive, and libx264 codes it as interlaced (taking the field
+     * order of each picture from its flags). The others code it as
+     * frames: x265 would want separate fields, and NVENC since Turing has
+     * no field coding (the session would not open). */
     if (p->field_order > AV_FIELD_PROGRESSIVE) {
-        e->flags |= AV_CODEC_FLAG_INTERLACED_DCT | AV_CODEC_FLAG_INTERLACED_ME;
         e->field_order = p->field_order;
+        if (!strcmp(name, "libx264"))
+            e->flags |= AV_CODEC_FLAG_INTERLACED_DCT | AV_CODEC_FLAG_INTERLACED_ME;
     }
     if (fault && !strcmp(fault, "nvenc-busy") && strstr(name, "_nvenc"))
         ret = AVERROR(ENOMEM); /* test fault point: the driver's session limit */
