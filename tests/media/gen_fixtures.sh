@@ -221,9 +221,13 @@ rates_silences="2.000 5.600
 plan "$rates_silences" $R >"$out/rates.plan"
 sidecar "$rates_silences" $R r25.mp4 >"$out/rates/rates.vad.json"
 audio "$out/rates.plan" 1000 48000 $R "$work/rates.wav"
+# 23.976 gets a 1/120000 time base (in 1/24000 a double computation
+# happens to be right); the others keep the MP4 muxer's choice.
 for r in 24000/1001:r23976 25:r25 30000/1001:r2997 30:r30 50:r50 60000/1001:r5994 60:r60; do
+    ts=()
+    [[ ${r##*:} == r23976 ]] && ts=(-video_track_timescale 120000)
     bg ff -f lavfi -i "$(video "${r%%:*}" $R "$(flat 0xAAAAAA "${r%%:*}" $R)")" -i "$work/rates.wav" \
-        "${x264[@]}" "${aac[@]}" "$out/rates/${r##*:}.mp4"
+        "${x264[@]}" "${ts[@]}" "${aac[@]}" "$out/rates/${r##*:}.mp4"
     (( ${#pids[@]} >= 2 )) && join
 done
 join
