@@ -19,9 +19,16 @@ void vs_log_set_timestamps(int on);
 void vs_log_timestamps_auto(void);
 void vs_log(enum vs_log_level lvl, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* Route av_log() through vs_log (FFmpeg's own ERROR/WARNING levels only
- * show at VS_LOG_DEBUG, since the pipeline reports failures itself).
- * Defined in media/avlog.c: only programs that link the media library. */
+/* Route av_log() through vs_log (FFmpeg's own ERROR..INFO levels only
+ * show at VS_LOG_DEBUG, since the pipeline reports failures itself), and
+ * the lines encoder libraries print on their own (SVT-AV1's banner) too:
+ * they are captured (SVT_LOG_FILE, unless the user set it) and shown at
+ * VS_LOG_DEBUG by vs_log_drain_libraries(). Call once at start-up, before
+ * any thread starts (it sets an environment variable). Both are defined in
+ * media/avlog.c: only programs that link the media library have them. */
 void vs_log_route_ffmpeg(void);
+/* Logs, at VS_LOG_DEBUG, what encoder libraries printed since the last
+ * call (call after opening or closing an encoder). Thread-safe. */
+void vs_log_drain_libraries(void);
 
 #endif

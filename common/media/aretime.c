@@ -88,7 +88,7 @@ int vs_aretime_push(vs_aretime *r, uint8_t *const *data, int n, int64_t pos)
             next_segment(r);
             continue;
         }
-        int64_t src0 = llround(s->start * r->sr);
+        int64_t src0 = vs_timeline_in_sample(r->tl, r->seg, r->sr);
         int64_t need0 = src0 + (r->out_n - b0);  /* input sample wanted next */
         int64_t need1 = src0 + (b1 - b0);        /* end of this segment's input */
         if (pos + n <= need0)

@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <libavutil/audio_fifo.h>
 #include <libavutil/samplefmt.h>
-#include "timeline.h"
+#include "media/timeline.h"
 
 typedef struct vs_aretime {
     const vs_timeline *tl;

@@ -1,5 +1,5 @@
 /* decode.c - decoder set-up. Frames are pulled by the pipeline loop; the
- * video stage tells it (vs_vretime_next_time) which input time the next
+ * video stage tells it (vs_vretime_next_ts) which input timestamp the next
  * output frame needs, which is where decoding of unseen frames can be
  * skipped. */
 #include "decode.h"

@@ -1,12 +1,18 @@
 /* demux.c - input side of the pipeline: open, probe, choose streams, seek.
  *
- * All streams share one origin (the container's start time), so the
- * input's own audio/video alignment is kept when both are re-timed. */
+ * All streams share one origin, the input's first presentation time (the
+ * earliest start of the streams kept), so the input's own audio/video
+ * alignment is kept when both are re-timed, and times count on the media's
+ * own clock (SPEC §3.1): a recording whose first picture is stamped 1.4 s
+ * has its time 0 there. The origin is kept as a timestamp of the stream
+ * that starts first, so that stream's times are exact. */
 #include "demux.h"
 #include "errstr.h"
 #include "folder.h"
 
 #include <libavutil/avstring.h>
+#include <libavutil/mathematics.h>
+#include <math.h>
 #include <stdio.h>
 
 /* Dimensions past this are refused before any decoder allocates them. */
@@ -61,7 +67,25 @@ int vs_demux_open(vs_demux *d, const char *path, double offset, char *errstr, si
         else if ((int)i != d->video)
             st->discard = AVDISCARD_ALL;
     }
-    d->origin = d->fmt->start_time != AV_NOPTS_VALUE ? d->fmt->start_time / (double)AV_TIME_BASE : 0.0;
+    d->origin_st = -1;
+    for (unsigned i = 0; i < d->fmt->nb_streams; i++) {
+        AVStream *st = d->fmt->streams[i];
+        if (st->discard == AVDISCARD_ALL || st->start_time == AV_NOPTS_VALUE)
+            continue;
+        if (d->origin_st < 0 ||
+            av_compare_ts(st->start_time, st->time_base, d->origin_ts,
+                          d->fmt->streams[d->origin_st]->time_base) < 0 ||
+            ((int)i == d->video && av_compare_ts(st->start_time, st->time_base, d->origin_ts,
+                                                 d->fmt->streams[d->origin_st]->time_base) == 0)) {
+            d->origin_st = (int)i;
+            d->origin_ts = st->start_time;
+        }
+    }
+    if (d->origin_st >= 0)
+        d->origin = d->origin_ts * av_q2d(d->fmt->streams[d->origin_st]->time_base);
+    else
+        d->origin = d->fmt->start_time != AV_NOPTS_VALUE ? d->fmt->start_time / (double)AV_TIME_BASE : 0.0;
+    d->offset_us = offset > 0 ? llround(offset * 1e6) : 0;
     d->fps = pick_fps(d->fmt, vst);
     if (offset > 0) {
         int64_t ts = (int64_t)((d->origin + offset) * AV_TIME_BASE);
@@ -81,4 +105,19 @@ void vs_demux_close(vs_demux *d)
 double vs_demux_seconds(const vs_demux *d, int st, int64_t ts)
 {
     return ts * av_q2d(d->fmt->streams[st]->time_base) - d->origin;
+}
+
+int64_t vs_demux_zero(const vs_demux *d, int st)
+{
+    AVRational tb = d->fmt->streams[st]->time_base;
+    int64_t z;
+    if (d->origin_st == st)
+        z = d->origin_ts;
+    else if (d->origin_st >= 0)
+        z = av_rescale_q_rnd(d->origin_ts, d->fmt->streams[d->origin_st]->time_base, tb,
+                             AV_ROUND_NEAR_INF | AV_ROUND_PASS_MINMAX);
+    else
+        z = av_rescale_q_rnd(llround(d->origin * AV_TIME_BASE), AV_TIME_BASE_Q, tb,
+                             AV_ROUND_NEAR_INF | AV_ROUND_PASS_MINMAX);
+    return z + av_rescale_q_rnd(d->offset_us, (AVRational){1, 1000000}, tb, AV_ROUND_NEAR_INF);
 }

@@ -111,10 +111,26 @@ static int open_one(const char *name, const vs_video_params *p, const char *faul
     if (p->global_header)
         e->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
     set_quality(e, name);
+    /* Without presentation times (AVI) a player shows pictures in decode
+     * order from the first packet: B-frames would put the video two
+     * frames behind its sound. */
+    if (p->no_bframes)
+        e->max_b_frames = 0;
+    /* Interlaced input is labelled with its field order, never passed off
+     * as progressive, and libx264 codes it as interlaced (taking the field
+     * order of each picture from its flags). The others code it as
+     * frames: x265 would want separate fields, and NVENC since Turing has
+     * no field coding (the session would not open). */
+    if (p->field_order > AV_FIELD_PROGRESSIVE) {
+        e->field_order = p->field_order;
+        if (!strcmp(name, "libx264"))
+            e->flags |= AV_CODEC_FLAG_INTERLACED_DCT | AV_CODEC_FLAG_INTERLACED_ME;
+    }
     if (fault && !strcmp(fault, "nvenc-busy") && strstr(name, "_nvenc"))
         ret = AVERROR(ENOMEM); /* test fault point: the driver's session limit */
     else
         ret = avcodec_open2(e, c, NULL);
+    vs_log_drain_libraries(); /* what the library printed while opening */
     if (ret < 0) {
         vs_set_err(errstr, errsz, "cannot open %s: %s", name, av_err2str(ret));
         avcodec_free_context(enc);

@@ -26,6 +26,8 @@ typedef struct vs_video_params {
     enum AVColorSpace space;
     enum AVChromaLocation chroma;
     int global_header;         /* the muxer wants extradata */
+    int no_bframes;            /* the container has no presentation times (AVI) */
+    enum AVFieldOrder field_order; /* the input's: interlaced stays interlaced */
 } vs_video_params;
 
 /* Opens the video encoder for the container ofmt. pref says CPU, NVENC or

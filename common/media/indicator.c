@@ -6,6 +6,7 @@
 #include <libavfilter/avfilter.h>
 #include <libavfilter/buffersink.h>
 #include <libavfilter/buffersrc.h>
+#include <libavutil/display.h>
 #include <libavutil/opt.h>
 #include <math.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 struct vs_indicator {
     int w, h;
     enum AVPixelFormat fmt;
+    int rotation;       /* clockwise degrees players turn the picture */
     char label[32];
     AVFilterGraph *graph;
     AVFilterContext *src, *sink;
@@ -39,7 +41,18 @@ void vs_indicator_box(int w, int h, int *x, int *y, int *bw, int *bh)
     *y = base / 40;
 }
 
-vs_indicator *vs_indicator_new(int w, int h, enum AVPixelFormat pix_fmt,
+int vs_indicator_rotation(const int32_t *m)
+{
+    if (!m)
+        return 0;
+    double theta = -av_display_rotation_get(m);
+    if (isnan(theta))
+        return 0;
+    int r = (int)lround(theta / 90.0) * 90 % 360;
+    return r < 0 ? r + 360 : r;
+}
+
+vs_indicator *vs_indicator_new(int w, int h, enum AVPixelFormat pix_fmt, int rotation,
                                char *errstr, size_t errsz)
 {
     vs_indicator *ind = calloc(1, sizeof(*ind));
@@ -50,6 +63,7 @@ vs_indicator *vs_indicator_new(int w, int h, enum AVPixelFormat pix_fmt,
     ind->w = w;
     ind->h = h;
     ind->fmt = pix_fmt;
+    ind->rotation = rotation == 90 || rotation == 180 || rotation == 270 ? rotation : 0;
     return ind;
 }
 
@@ -71,17 +85,54 @@ static int add_filter(AVFilterGraph *g, const char *name, AVFilterContext **out)
     return *out ? 0 : AVERROR(ENOMEM);
 }
 
+/* Appends the filters that turn the picture clockwise by deg to the
+ * chain ending at *last. */
+static int add_turn(AVFilterGraph *g, int deg, const char *tag, AVFilterContext **last)
+{
+    const char *names[2] = {NULL, NULL}, *dir = NULL;
+    char inst[32];
+    int ret;
+    if (deg == 90) {
+        names[0] = "transpose";
+        dir = "clock";
+    } else if (deg == 270) {
+        names[0] = "transpose";
+        dir = "cclock";
+    } else if (deg == 180) {
+        names[0] = "hflip";
+        names[1] = "vflip";
+    }
+    for (int i = 0; i < 2 && names[i]; i++) {
+        const AVFilter *f = avfilter_get_by_name(names[i]);
+        AVFilterContext *ctx;
+        if (!f)
+            return AVERROR_FILTER_NOT_FOUND;
+        snprintf(inst, sizeof inst, "%s_%s", names[i], tag);
+        if (!(ctx = avfilter_graph_alloc_filter(g, f, inst)))
+            return AVERROR(ENOMEM);
+        if (dir)
+            av_opt_set(ctx, "dir", dir, AV_OPT_SEARCH_CHILDREN);
+        if ((ret = avfilter_init_str(ctx, NULL)) < 0 ||
+            (ret = avfilter_link(*last, 0, ctx, 0)) < 0)
+            return ret;
+        *last = ctx;
+    }
+    return 0;
+}
+
 static int build(vs_indicator *ind, const char *label)
 {
-    AVFilterContext *box, *text;
+    AVFilterContext *box, *text, *last;
     char num[32], txt[64];
     int x, y, bw, bh, ret;
+    int quarter = ind->rotation == 90 || ind->rotation == 270;
+    int dw = quarter ? ind->h : ind->w, dh = quarter ? ind->w : ind->h; /* as shown */
 
     avfilter_graph_free(&ind->graph);
     if (!(ind->graph = avfilter_graph_alloc()))
         return AVERROR(ENOMEM);
     ind->graph->nb_threads = 1;
-    vs_indicator_box(ind->w, ind->h, &x, &y, &bw, &bh);
+    vs_indicator_box(dw, dh, &x, &y, &bw, &bh);
 
     if ((ret = add_filter(ind->graph, "buffer", &ind->src)) < 0)
         return ret;
@@ -124,9 +175,15 @@ static int build(vs_indicator *ind, const char *label)
         return ret;
     if ((ret = avfilter_init_str(ind->sink, NULL)) < 0)
         return ret;
-    if ((ret = avfilter_link(ind->src, 0, box, 0)) < 0 ||
-        (ret = avfilter_link(box, 0, text, 0)) < 0 ||
-        (ret = avfilter_link(text, 0, ind->sink, 0)) < 0)
+    /* Turn the picture as players will, draw, turn it back. */
+    last = ind->src;
+    if ((ret = add_turn(ind->graph, ind->rotation, "show", &last)) < 0 ||
+        (ret = avfilter_link(last, 0, box, 0)) < 0 ||
+        (ret = avfilter_link(box, 0, text, 0)) < 0)
+        return ret;
+    last = text;
+    if ((ret = add_turn(ind->graph, (360 - ind->rotation) % 360, "back", &last)) < 0 ||
+        (ret = avfilter_link(last, 0, ind->sink, 0)) < 0)
         return ret;
     if ((ret = avfilter_graph_config(ind->graph, NULL)) < 0)
         return ret;

@@ -87,6 +87,35 @@ int vs_mux_alloc(vs_mux *m, const char *final_path, const char *job_id,
     return 0;
 }
 
+/* Output time 0 is the first picture in every container (SPEC §4). The
+ * encoders put their priming before it: audio packets start at minus the
+ * encoder delay (1024 samples of AAC), and B-frames give video decode
+ * times below 0. MP4 and MOV hide that with an edit list. Matroska, WebM
+ * and MPEG-TS store timestamps below 0 as they are, but by default
+ * libavformat shifts every stream later instead, so the whole output ran
+ * 7-43 ms late: keep them as they are (but see stamp_priming_from_zero). */
+static int keeps_negative_ts(const AVOutputFormat *f)
+{
+    return !strcmp(f->name, "matroska") || !strcmp(f->name, "webm") || !strcmp(f->name, "mpegts");
+}
+
+/* Streams whose encoder priming is stamped from 0 rather than below it:
+ * Opus in Matroska (its CodecDelay is subtracted by readers, so the first
+ * decoded sample lands at 0), and every audio stream in AVI, which stores
+ * no times below 0 - libavformat would shift the video instead, and
+ * pictures in AVI have no presentation times to shift (the first picture
+ * stayed at 0 and the second jumped a frame). There the sound plays one
+ * encoder delay late (21 ms for AAC), under a frame. */
+static int stamp_priming_from_zero(const AVOutputFormat *f, const AVCodecParameters *par)
+{
+    if (par->codec_type != AVMEDIA_TYPE_AUDIO)
+        return 0;
+    if (!strcmp(f->name, "avi"))
+        return 1;
+    return par->codec_id == AV_CODEC_ID_OPUS &&
+           (!strcmp(f->name, "matroska") || !strcmp(f->name, "webm"));
+}
+
 int vs_mux_begin(vs_mux *m, char *errstr, size_t errsz)
 {
     int ret;
@@ -103,6 +132,8 @@ int vs_mux_begin(vs_mux *m, char *errstr, size_t errsz)
         vs_set_err(errstr, errsz, "cannot create %s: %s", m->temp_path, av_err2str(ret));
         return ret;
     }
+    if (keeps_negative_ts(m->oc->oformat))
+        m->oc->avoid_negative_ts = AVFMT_AVOID_NEG_TS_DISABLED;
     if ((ret = avformat_write_header(m->oc, NULL)) < 0) {
         vs_set_err(errstr, errsz, "cannot write header of %s: %s", m->final_path, av_err2str(ret));
         return ret;
@@ -113,6 +144,15 @@ int vs_mux_begin(vs_mux *m, char *errstr, size_t errsz)
 
 int vs_mux_write(vs_mux *m, AVPacket *pkt, AVRational tb)
 {
+    const AVCodecParameters *par = m->oc->streams[pkt->stream_index]->codecpar;
+    if (par->initial_padding > 0 && par->sample_rate > 0 &&
+        stamp_priming_from_zero(m->oc->oformat, par)) {
+        int64_t d = av_rescale_q(par->initial_padding, (AVRational){1, par->sample_rate}, tb);
+        if (pkt->pts != AV_NOPTS_VALUE)
+            pkt->pts += d;
+        if (pkt->dts != AV_NOPTS_VALUE)
+            pkt->dts += d;
+    }
     av_packet_rescale_ts(pkt, tb, m->oc->streams[pkt->stream_index]->time_base);
     return av_interleaved_write_frame(m->oc, pkt);
 }

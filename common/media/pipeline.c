@@ -28,7 +28,7 @@
 #include "indicator.h"
 #include "log.h"
 #include "mux.h"
-#include "timeline.h"
+#include "media/timeline.h"
 #include "vretime.h"
 
 typedef struct vs_atrack {
@@ -39,6 +39,7 @@ typedef struct vs_atrack {
     vs_aretime rt;
     int64_t enc_pts;        /* next output sample handed to the encoder */
     int64_t next_pos;       /* window sample position of the next input sample */
+    int64_t zero;           /* timestamp of window time 0 in the input stream's time base */
     int pos_known;
     uint8_t **buf;          /* converted samples */
     int buf_cap;
@@ -65,6 +66,8 @@ typedef struct vs_ctx {
     /* bookkeeping */
     AVPacket *pkt;
     double last_vt;         /* window time of the last decoded picture */
+    int64_t last_ts;        /* its timestamp (input time base) */
+    int have_ts;
     int io_error;           /* writing the output failed (transient) */
     int decode_errors;      /* damaged video packets so far */
     int64_t t_start, t_last_progress, frames_at_last;
@@ -246,8 +249,9 @@ static int push_audio(vs_ctx *c, vs_atrack *t, const AVFrame *frame)
         t->buf_cap = need;
     }
     if (frame && frame->pts != AV_NOPTS_VALUE) {
-        double sec = vs_demux_seconds(&c->dm, t->in, frame->pts) - c->job->offset;
-        int64_t pos = llround(sec * t->enc->sample_rate);
+        AVRational tb = c->dm.fmt->streams[t->in]->time_base;
+        int64_t pos = av_rescale_q_rnd(frame->pts - t->zero, tb, (AVRational){1, t->enc->sample_rate},
+                                       AV_ROUND_NEAR_INF);
         /* Trust the running count unless the stream jumps (a gap or overlap
          * of more than 40 ms): then follow the timestamps. */
         if (!t->pos_known || llabs(pos - t->next_pos) > t->enc->sample_rate / 25) {
@@ -296,12 +300,14 @@ static int decode_video(vs_ctx *c, const AVPacket *pkt)
                 return ret;
             continue;
         }
+        AVRational tb = c->dm.fmt->streams[c->dm.video]->time_base;
         int64_t ts = f->best_effort_timestamp;
-        double t = ts != AV_NOPTS_VALUE
-                       ? vs_demux_seconds(&c->dm, c->dm.video, ts) - c->job->offset
-                       : c->last_vt + av_q2d(av_inv_q(c->dm.fps)); /* no timestamp: next frame */
-        c->last_vt = t;
-        if ((ret = vs_vretime_push(&c->vr, f, t)) < 0)
+        if (ts == AV_NOPTS_VALUE) /* no timestamp: the next frame */
+            ts = c->have_ts ? c->last_ts + av_rescale_q(1, av_inv_q(c->dm.fps), tb) : c->vr.zero;
+        c->last_ts = ts;
+        c->have_ts = 1;
+        c->last_vt = (ts - c->vr.zero) * av_q2d(tb);
+        if ((ret = vs_vretime_push(&c->vr, f, ts)) < 0)
             return ret;
     }
 }
@@ -360,6 +366,8 @@ static int open_video(vs_ctx *c)
         .space = c->vdec->colorspace,
         .chroma = c->vdec->chroma_sample_location,
         .global_header = !!(c->mux.oc->oformat->flags & AVFMT_GLOBALHEADER),
+        .no_bframes = !strcmp(c->mux.oc->oformat->name, "avi"),
+        .field_order = in->codecpar->field_order,
     };
     ret = vs_encode_open_video(c->mux.oc->oformat, &p, c->opts->encoder, c->opts->fault,
                                &c->venc, c->errstr, c->errsz);
@@ -372,6 +380,14 @@ static int open_video(vs_ctx *c)
     if (avcodec_parameters_from_context(c->vout->codecpar, c->venc) < 0)
         return VS_PIPE_ERR_INTERNAL;
     c->vout->time_base = c->venc->time_base;
+    if (c->venc->field_order == AV_FIELD_UNKNOWN && in->codecpar->field_order > AV_FIELD_PROGRESSIVE)
+        c->vout->codecpar->field_order = in->codecpar->field_order; /* the encoder dropped it */
+    /* HEVC in MP4 and MOV is tagged hvc1 (parameter sets in the sample
+     * description), which Apple players require; libavformat's default
+     * is hev1. */
+    if (c->vout->codecpar->codec_id == AV_CODEC_ID_HEVC &&
+        (!strcmp(c->mux.oc->oformat->name, "mp4") || !strcmp(c->mux.oc->oformat->name, "mov")))
+        c->vout->codecpar->codec_tag = MKTAG('h', 'v', 'c', '1');
     c->vout->avg_frame_rate = c->dm.fps;
     c->vout->sample_aspect_ratio = c->venc->sample_aspect_ratio;
     /* Rotation travels as the display matrix. */
@@ -384,9 +400,12 @@ static int open_video(vs_ctx *c)
     }
     if (c->job->indicator &&
         !(c->ind = vs_indicator_new(c->venc->width, c->venc->height, c->venc->pix_fmt,
+                                    vs_indicator_rotation((const int32_t *)m),
                                     c->errstr, c->errsz)))
         return VS_PIPE_ERR_INTERNAL;
-    vs_vretime_init(&c->vr, &c->tl, c->dm.fps, emit_video, c);
+    if (vs_vretime_init(&c->vr, &c->tl, c->dm.fps, in->time_base,
+                        vs_demux_zero(&c->dm, c->dm.video), emit_video, c) < 0)
+        return VS_PIPE_ERR_INPUT;
     return 0;
 }
 
@@ -397,6 +416,7 @@ static int open_audio(vs_ctx *c, vs_atrack *t, int in_index, int64_t total_video
     int ret;
 
     t->in = in_index;
+    t->zero = vs_demux_zero(&c->dm, in_index);
     if (vs_decode_open(c->dm.fmt, in_index, &t->dec, c->errstr, c->errsz) < 0)
         return VS_PIPE_ERR_INPUT;
     if (vs_encode_open_audio(c->mux.oc->oformat, t->dec, gh, &t->enc, c->errstr, c->errsz) < 0)
@@ -508,6 +528,7 @@ static void ctx_free(vs_ctx *c)
     vs_vretime_release(&c->vr);
     avcodec_free_context(&c->vdec);
     avcodec_free_context(&c->venc);
+    vs_log_drain_libraries(); /* what the encoder library printed on closing */
     sws_freeContext(c->sws);
     av_frame_free(&c->conv);
     vs_indicator_free(&c->ind);

@@ -1,23 +1,31 @@
 /* vretime.c - see vretime.h. */
 #include "vretime.h"
 
-#include <math.h>
+#include <libavutil/mathematics.h>
 
+/* Moves to the next output frame and works out, exactly, the latest input
+ * timestamp it may show: floor(planned input time / tb), counted from
+ * zero. The planned time is a whole number of 1 / (HZ * fps.num) s. */
 static void advance(vs_vretime *r)
 {
     r->next_k++;
     if (r->next_k >= r->n_frames) {
-        r->next_t = INFINITY;
+        r->next_ts = INT64_MAX;
         return;
     }
-    double out_t = (double)r->next_k * r->fps.den / r->fps.num;
-    r->next_t = vs_timeline_in_time(r->tl, out_t, &r->cursor);
+    r->next_seg = vs_timeline_frame_segment(r->tl, r->next_k, r->fps, &r->cursor);
+    int64_t x = vs_timeline_frame_in(r->tl, r->next_k, r->fps, r->next_seg);
+    int64_t unit_den = (int64_t)VS_TL_HZ * r->fps.num * r->tb.num;
+    r->next_ts = r->zero + av_rescale_rnd(x, r->tb.den, unit_den, AV_ROUND_DOWN);
 }
 
 int vs_vretime_init(vs_vretime *r, const vs_timeline *tl, AVRational fps,
-                    vs_vemit_fn emit, void *opaque)
+                    AVRational tb, int64_t zero, vs_vemit_fn emit, void *opaque)
 {
-    *r = (vs_vretime){.tl = tl, .fps = fps, .emit = emit, .opaque = opaque};
+    *r = (vs_vretime){.tl = tl, .fps = fps, .tb = tb, .zero = zero,
+                      .emit = emit, .opaque = opaque};
+    if (fps.num <= 0 || fps.den <= 0 || tb.num <= 0 || tb.den <= 0)
+        return AVERROR(EINVAL);
     r->n_frames = vs_timeline_frame_count(tl, fps.num, fps.den);
     r->next_k = -1;
     advance(r);
@@ -29,21 +37,19 @@ void vs_vretime_release(vs_vretime *r)
     av_frame_free(&r->cur);
 }
 
-double vs_vretime_next_time(const vs_vretime *r)
+int64_t vs_vretime_next_ts(const vs_vretime *r)
 {
-    return r->next_t;
+    return r->next_ts;
 }
 
 static int emit_current(vs_vretime *r)
 {
-    size_t seg = vs_timeline_segment_at(r->tl, (double)r->next_k * r->fps.den / r->fps.num,
-                                        &(size_t){r->cursor});
-    int ret = r->emit(r->opaque, r->cur, r->serial, r->next_k, seg);
+    int ret = r->emit(r->opaque, r->cur, r->serial, r->next_k, r->next_seg);
     advance(r);
     return ret;
 }
 
-int vs_vretime_push(vs_vretime *r, AVFrame *f, double t)
+int vs_vretime_push(vs_vretime *r, AVFrame *f, int64_t ts)
 {
     int ret = 0;
     /* Before the first picture there is nothing older to show: the first
@@ -53,7 +59,9 @@ int vs_vretime_push(vs_vretime *r, AVFrame *f, double t)
         r->serial++;
         return 0;
     }
-    while (ret >= 0 && r->next_k < r->n_frames && r->next_t < t)
+    /* The current picture is shown by every frame that may not show this
+     * newer one yet (ts later than the frame's planned time). */
+    while (ret >= 0 && r->next_k < r->n_frames && ts > r->next_ts)
         ret = emit_current(r);
     av_frame_free(&r->cur);
     r->cur = f;

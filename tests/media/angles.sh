@@ -11,7 +11,7 @@ for a in angle1 angle2 angle3; do
     job=$TMP/$a.json out=$TMP/out/$a.mp4
     make_job "$FIX/angles/$a.mp4" "$out" "$FIX/angles/session.vad.json" >"$job"
     run_worker "$job"
-    "$VS_BIN/vs-check-frames" "$job" "$out" --dump "$TMP/$a.frames" || fail "$a: frame truth"
+    "$VS_BIN/vs-check-frames" --exact "$job" "$out" --dump "$TMP/$a.frames" || fail "$a: frame truth"
     "$VS_BIN/vs-check-audio" "$job" "$out" || fail "$a: audio truth"
     dumps+=("$TMP/$a.frames")
 done

@@ -58,7 +58,7 @@ got=$(probe "$out" "" format=duration)
 near "$got" "$planned" 0.1 || fail "output lasts $got s, planned $planned s"
 
 # Timing of every picture and every audio track.
-"$VS_BIN/vs-check-frames" "$job" "$out" || fail "frame truth"
+"$VS_BIN/vs-check-frames" --exact "$job" "$out" || fail "frame truth"
 for ((t = 0; t < naudio; t++)); do
     "$VS_BIN/vs-check-audio" "$job" "$out" --track $t || fail "audio truth, track $t"
 done

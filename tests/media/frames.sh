@@ -14,7 +14,7 @@ nseg=$(grep -o '\],\[' "$job" | wc -l)
 run_worker "$job"
 [[ -s $out ]] || fail "no output at $out"
 only_file "$TMP/out" h264.mp4
-"$VS_BIN/vs-check-frames" "$job" "$out" || fail "frame truth"
+"$VS_BIN/vs-check-frames" --exact "$job" "$out" || fail "frame truth"
 [[ $(probe "$out" v:0 stream=r_frame_rate) == 25/1 ]] || fail "output r_frame_rate is not 25/1"
 [[ $(probe "$out" v:0 stream=avg_frame_rate) == 25/1 ]] || fail "output avg_frame_rate is not 25/1 (not CFR)"
 note "frame truth OK"

@@ -25,6 +25,15 @@
 #            twotracks.mkv (two AAC tracks, the second ending 1.5 s early);
 #            talk-window.vad.json for the window 28.9 s + 22 s of talk
 #   angles/  24 s, three angles of equal length for one sidecar
+#   rates/   12 s at each frame rate (H.264+AAC in MP4): r23976.mp4,
+#            r25.mp4, r2997.mp4, r30.mp4, r50.mp4, r5994.mp4, r60.mp4,
+#            vfr2997.mp4 (29.97 with frames dropped), start14.mov (29.97
+#            H.264 + PCM, audio and video first stamped 1.4 s, as screen
+#            recorders do)
+#            interlaced.mp4 (25 fps H.264 coded interlaced, top field first),
+#            rot90.mp4 (r25.mp4 with a display matrix: players turn it 90
+#            degrees, a phone held upright)
+#            and rates.vad.json (opens with 2 s of speech; 4x silences)
 #   bad/     text.mp4, truncated.mp4, sidecars/*.vad.json (malformed)
 # Reruns are free: a stamp holds the hash of this script.
 set -euo pipefail
@@ -39,7 +48,7 @@ if [[ -f $out/.stamp && $(cat "$out/.stamp") == "$stamp" ]]; then
     exit 0
 fi
 rm -rf "$out"
-mkdir -p "$out/talk" "$out/angles" "$out/bad/sidecars" "$out/work"
+mkdir -p "$out/talk" "$out/angles" "$out/rates" "$out/bad/sidecars" "$out/work"
 work=$out/work
 
 W=320 H=180 TOPH=126 CODEH=54
@@ -201,6 +210,38 @@ bg ff -f lavfi -i "$(video 25 $A "testsrc2=s=${W}x$TOPH:r=25:d=$A")" -i "$work/a
 join
 ff -f lavfi -i "$(video 25 $A "$(flat 0x304060 25 $A)")" -i "$work/angles.wav" \
     -c:v libx264 -preset ultrafast -bf 0 -g 12 -crf 20 "${aac[@]}" "$out/angles/angle3.mp4"
+
+# ---- rates: exact frame truth at every common frame rate ---------------
+# 2 s of speech first (every 1x frame planned exactly on a picture), two
+# 4x silences with a 2 s lead-in after them, a 4x silence at the end.
+R=12
+rates_silences="2.000 5.600
+6.100 8.900
+9.500 12.000"
+plan "$rates_silences" $R >"$out/rates.plan"
+sidecar "$rates_silences" $R r25.mp4 >"$out/rates/rates.vad.json"
+audio "$out/rates.plan" 1000 48000 $R "$work/rates.wav"
+# 23.976 gets a 1/120000 time base (in 1/24000 a double computation
+# happens to be right); the others keep the MP4 muxer's choice.
+for r in 24000/1001:r23976 25:r25 30000/1001:r2997 30:r30 50:r50 60000/1001:r5994 60:r60; do
+    ts=()
+    [[ ${r##*:} == r23976 ]] && ts=(-video_track_timescale 120000)
+    bg ff -f lavfi -i "$(video "${r%%:*}" $R "$(flat 0xAAAAAA "${r%%:*}" $R)")" -i "$work/rates.wav" \
+        "${x264[@]}" "${ts[@]}" "${aac[@]}" "$out/rates/${r##*:}.mp4"
+    (( ${#pids[@]} >= 2 )) && join
+done
+join
+# Variable frame rate at 29.97: every 5th frame and 4 in every 45 dropped.
+bg ff -f lavfi -i "$(video 30000/1001 $R "$(flat 0xAAAAAA 30000/1001 $R)")" -i "$work/rates.wav" \
+    -vf "select='not(eq(mod(n\,5)\,2))*not(between(mod(n\,45)\,30\,33))'" -fps_mode vfr \
+    "${x264[@]}" "${aac[@]}" "$out/rates/vfr2997.mp4"
+# First picture and first sample stamped 1.4 s (a screen recorder's file).
+bg ff -f lavfi -i "$(video 30000/1001 $R "$(flat 0xAAAAAA 30000/1001 $R)")" -i "$work/rates.wav" \
+    "${x264[@]}" -c:a pcm_s16le -output_ts_offset 1.4 "$out/rates/start14.mov"
+join
+ff -f lavfi -i "$(video 25 $R "$(flat 0xAAAAAA 25 $R)")" -i "$work/rates.wav" \
+    "${x264[@]}" -flags +ildct+ilme -top 1 "${aac[@]}" "$out/rates/interlaced.mp4"
+ff -i "$out/rates/r25.mp4" -c copy -metadata:s:v:0 rotate=90 "$out/rates/rot90.mp4"
 
 # ---- bad inputs -------------------------------------------------------
 echo "this is a text file, not a video" >"$out/bad/text.mp4"

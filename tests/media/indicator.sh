@@ -15,5 +15,5 @@ run_worker "$TMP/on.json"
 run_worker "$TMP/off.json"
 "$VS_BIN/vs-check-indicator" "$TMP/on.json" "$TMP/on/h264.mp4" "$TMP/off/h264.mp4" ||
     fail "indicator"
-"$VS_BIN/vs-check-frames" "$TMP/on.json" "$TMP/on/h264.mp4" || fail "frame truth with the indicator"
+"$VS_BIN/vs-check-frames" --exact "$TMP/on.json" "$TMP/on/h264.mp4" || fail "frame truth with the indicator"
 note "indicator OK"

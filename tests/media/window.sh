@@ -10,7 +10,7 @@ job=$TMP/job.json out=$TMP/out/h264.mp4
 make_job "$FIX/talk/h264.mp4" "$out" "$FIX/talk-window.vad.json" \
     --offset 28.9 --process-duration 22 >"$job"
 run_worker "$job"
-"$VS_BIN/vs-check-frames" "$job" "$out" || fail "frame truth in the window"
+"$VS_BIN/vs-check-frames" --exact "$job" "$out" || fail "frame truth in the window"
 "$VS_BIN/vs-check-audio" "$job" "$out" || fail "audio truth in the window"
 planned=$(json_num "$job" out_duration)
 got=$(probe "$out" "" format=duration)

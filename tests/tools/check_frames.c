@@ -1,6 +1,6 @@
 /* check_frames.c - vs-check-frames: is every output picture the right one?
  *
- * Usage: vs-check-frames JOB.json OUTPUT [--fps N/D] [--dump FILE] [-q]
+ * Usage: vs-check-frames JOB.json OUTPUT [--fps N/D] [--exact] [--dump FILE] [-q]
  *
  * Decodes the job's input and OUTPUT, reads the frame number coded in each
  * picture (fixtures from tests/media/gen_fixtures.sh), and checks SPEC §4:
@@ -11,6 +11,19 @@
  *     offset + in_time(k / fps), +-1 input picture (by position in the
  *     input's own list of pictures, so variable frame rate inputs work).
  * Times count from each file's first picture.
+ *
+ * --exact replaces the +-1 picture check with SPEC §4 to the letter, in
+ * integer arithmetic of its own (not the worker's timeline code): the
+ * planned input time of output picture k is computed as an exact rational
+ * from the job's segments, and the picture shown must be the input picture
+ * with the greatest timestamp <= that time (one stamped exactly at it
+ * included), counted from the input's first presentation time (the
+ * earliest audio or video start) plus the offset. Only where the planned
+ * time falls within 1 ms of a picture's time (but not on it) may the
+ * neighbour on the other side of that edge be shown instead. It also
+ * counts the output pictures whose planned time is exactly a picture's
+ * time (every 1x frame of a segment that starts on a picture), printed as
+ * "on-picture N", so a test can make sure it exercised them.
  * --dump writes "k code" per output picture, for comparing angles.
  * Exit: 0 all good, 1 a check failed, 2 usage or unreadable files. */
 #include <math.h>
@@ -19,7 +32,7 @@
 #include <string.h>
 
 #include "job.h"
-#include "timeline.h"
+#include "media/timeline.h"
 #include "tmedia.h"
 
 #define MAX_CODE 65536
@@ -29,6 +42,7 @@
 typedef struct pics {
     int64_t n, cap;
     double *t;
+    int64_t *ts;
     int *code;
     int64_t unreadable;
 } pics;
@@ -46,6 +60,10 @@ static int collect(const vs_tmedia_pic *p, void *opaque)
         if (!nc)
             return -1;
         s->code = nc;
+        int64_t *nts = realloc(s->ts, (size_t)ncap * sizeof *nts);
+        if (!nts)
+            return -1;
+        s->ts = nts;
         s->cap = ncap;
     }
     int c = vs_tmedia_read_code(p);
@@ -53,6 +71,7 @@ static int collect(const vs_tmedia_pic *p, void *opaque)
         s->unreadable++;
     s->t[s->n] = p->t;
     s->code[s->n] = c;
+    s->ts[s->n] = p->ts;
     s->n++;
     return 0;
 }
@@ -61,6 +80,7 @@ static void pics_free(pics *s)
 {
     free(s->t);
     free(s->code);
+    free(s->ts);
     memset(s, 0, sizeof *s);
 }
 
@@ -90,13 +110,135 @@ static int sorted_by_time(const pics *s)
 
 static void usage(void)
 {
-    fprintf(stderr, "Usage: vs-check-frames JOB.json OUTPUT [--fps N/D] [--dump FILE] [-q]\n");
+    fprintf(stderr, "Usage: vs-check-frames JOB.json OUTPUT [--fps N/D] [--exact] [--dump FILE] [-q]\n");
+}
+
+/* ---- --exact ------------------------------------------------------------ */
+
+typedef __int128 i128;
+#define US 1000000
+
+/* Index of the last input picture whose time a[] is <= b (0 when none). */
+static int64_t last_at_or_before(const i128 *a, int64_t n, i128 b)
+{
+    int64_t lo = 0, hi = n - 1;
+    if (a[0] > b)
+        return 0;
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo + 1) / 2;
+        if (a[mid] <= b)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo;
+}
+
+static double secs(i128 v, double unit)
+{
+    return (double)v / unit;
+}
+
+/* Output picture k must show exactly the planned input picture. Times are
+ * counted in units of 1 / (US * fps_num * tb_den) s: the input picture
+ * times (ts - origin) * tb - offset and the planned times k * den / num
+ * mapped through the segments are then whole numbers (the segments' ends
+ * are microseconds; a silent segment's output length L / speed is rounded
+ * to a unit, which only moves times inside fast-forwarded stretches). */
+static int check_exact(const vs_job *job, const pics *in, const pics *out,
+                       const int *pos_of_code, const vs_tmedia_vinfo *ii,
+                       int fps_num, int fps_den, int quiet)
+{
+    int64_t num = fps_num, den = fps_den, tbn = ii->tb_num, tbd = ii->tb_den;
+    i128 per_s = (i128)US * num * tbd; /* units per second */
+    i128 ms = per_s / 1000;
+    double unit = (double)per_s;
+    size_t n = job->n_seg;
+    i128 *a = malloc((size_t)in->n * sizeof *a);
+    i128 *out0 = malloc((n + 1) * sizeof *out0);
+    int ret = 0;
+    if (!a || !out0) {
+        free(a);
+        free(out0);
+        fprintf(stderr, "vs-check-frames: out of memory\n");
+        return 2;
+    }
+    int64_t off_us = llround(job->offset * US);
+    for (int64_t j = 0; j < in->n; j++) {
+        if (in->ts[j] == INT64_MIN) {
+            fprintf(stderr, "vs-check-frames: %s: input picture %lld has no timestamp\n",
+                    job->input, (long long)j);
+            free(a);
+            free(out0);
+            return 2;
+        }
+        a[j] = (i128)(in->ts[j] - ii->origin_ts) * tbn * US * num - (i128)off_us * num * tbd;
+    }
+    /* Output start of each segment, in units. */
+    out0[0] = 0;
+    for (size_t i = 0; i < n; i++) {
+        int64_t len_us = llround(job->seg[i].end * US) - llround(job->seg[i].start * US);
+        i128 len = (i128)len_us * num * tbd;
+        out0[i + 1] = out0[i] + (job->seg[i].speed == 1.0
+                                     ? len
+                                     : (i128)llroundl((long double)len / job->seg[i].speed));
+    }
+    int64_t bad = 0, on_pic = 0, edge = 0;
+    size_t si = 0;
+    for (int64_t k = 0; k < out->n; k++) {
+        i128 t = (i128)k * den * US * tbd;
+        while (si + 1 < n && t >= out0[si + 1])
+            si++;
+        const vs_segment *s = &job->seg[si];
+        i128 d = t - out0[si];
+        i128 in0 = (i128)llround(s->start * US) * num * tbd;
+        i128 in1 = (i128)llround(s->end * US) * num * tbd;
+        i128 x = in0 + (s->speed == 1.0 ? d : (i128)llroundl((long double)d * s->speed));
+        if (x > in1)
+            x = in1;
+        int64_t e = last_at_or_before(a, in->n, x);
+        int64_t alt1 = -1, alt2 = -1; /* neighbours across an edge within 1 ms */
+        if (a[e] == x) {
+            on_pic++;
+        } else if (a[e] < x) {
+            if (x - a[e] < ms && e > 0)
+                alt1 = e - 1;
+            if (e + 1 < in->n && a[e + 1] - x < ms)
+                alt2 = e + 1;
+        }
+        if (alt1 >= 0 || alt2 >= 0)
+            edge++;
+        int got = out->code[k];
+        int64_t gp = got >= 0 ? pos_of_code[got] : -1;
+        if (gp == e || (gp >= 0 && (gp == alt1 || gp == alt2)))
+            continue;
+        if (bad < MAX_REPORT)
+            printf("FAIL: output picture %lld (segment %zu, %s %.4gx) shows %s %d (at %.6f s), "
+                   "planned input time %.6f s is input picture %d (at %.6f s)\n",
+                   (long long)k, si, s->silent ? "silent" : "speech", s->speed,
+                   got < 0 ? "an unreadable picture" : "input picture", got,
+                   gp >= 0 ? secs(a[gp], unit) : -1.0, secs(x, unit), in->code[e],
+                   secs(a[e], unit));
+        bad++;
+    }
+    if (bad) {
+        printf("FAIL: %lld of %lld output pictures are not exactly the planned input picture\n",
+               (long long)bad, (long long)out->n);
+        ret = 1;
+    }
+    if (!quiet || ret)
+        printf("%s: exact: %lld wrong, on-picture %lld, within 1 ms of an edge %lld, "
+               "of %lld output pictures\n", ret ? "FAIL" : "OK", (long long)bad,
+               (long long)on_pic, (long long)edge, (long long)out->n);
+    free(a);
+    free(out0);
+    return ret;
 }
 
 int main(int argc, char **argv)
 {
     const char *job_path = NULL, *out_path = NULL, *dump_path = NULL;
-    int fps_num = 0, fps_den = 0, quiet = 0;
+    int fps_num = 0, fps_den = 0, quiet = 0, exact = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--fps") && i + 1 < argc) {
             if (vs_tmedia_parse_rate(argv[++i], &fps_num, &fps_den) < 0) {
@@ -105,6 +247,8 @@ int main(int argc, char **argv)
             }
         } else if (!strcmp(argv[i], "--dump") && i + 1 < argc) {
             dump_path = argv[++i];
+        } else if (!strcmp(argv[i], "--exact")) {
+            exact = 1;
         } else if (!strcmp(argv[i], "-q")) {
             quiet = 1;
         } else if (argv[i][0] == '-') {
@@ -193,6 +337,12 @@ int main(int argc, char **argv)
         printf("FAIL: %lld output pictures, expected %lld +-1 (%.4f s at %d/%d fps)\n",
                (long long)out.n, (long long)want, tl.total, fps_num, fps_den);
         ret = 1;
+    }
+
+    if (exact) {
+        int r = check_exact(job, &in, &out, pos_of_code, &iinfo, fps_num, fps_den, quiet);
+        if (r > ret)
+            ret = r;
     }
 
     /* Every picture. */

@@ -10,7 +10,9 @@
  *   - in the middle picture of the longest silent segment, a region of
  *     WITH is clearly darker than WITHOUT (the box): at least 0.5% of the
  *     picture, starting in the top-left quarter, inside the top-left half,
- *     mean luma lower by >= 20, with brighter pixels inside it (icon, text);
+ *     wider than high (upright), mean luma lower by >= 20, with brighter
+ *     pixels inside it (icon, text) - corner and shape judged on the
+ *     picture as players show it, turned by its display matrix;
  *   - over the whole output, the box region is darkened in every picture of
  *     a silent segment and in no picture of a speech segment (pictures next
  *     to a segment boundary, +-1, are not judged).
@@ -21,7 +23,7 @@
 #include <string.h>
 
 #include "job.h"
-#include "timeline.h"
+#include "media/timeline.h"
 #include "tmedia.h"
 
 #define DARKER 25      /* luma drop that counts a pixel as part of the box */
@@ -169,9 +171,24 @@ int main(int argc, char **argv)
     }
     bx1++;
     by1++;
-    if (bx0 >= w / 4 || by0 >= h / 4 || bx1 > w / 2 || by1 > h / 2) {
+    /* The box as players show the picture (turned clockwise). */
+    int rot = info.rotation, sw = w, sh = h, sx0 = bx0, sy0 = by0, sx1 = bx1, sy1 = by1;
+    if (rot == 90) {
+        sw = h, sh = w, sx0 = h - by1, sx1 = h - by0, sy0 = bx0, sy1 = bx1;
+    } else if (rot == 180) {
+        sx0 = w - bx1, sx1 = w - bx0, sy0 = h - by1, sy1 = h - by0;
+    } else if (rot == 270) {
+        sw = h, sh = w, sx0 = by0, sx1 = by1, sy0 = w - bx1, sy1 = w - bx0;
+    }
+    if (sx0 >= sw / 4 || sy0 >= sh / 4 || sx1 > sw / 2 || sy1 > sh / 2) {
         printf("FAIL: picture %lld: the box [%d,%d)-[%d,%d) is not in the top-left corner "
-               "of %dx%d\n", (long long)k, bx0, by0, bx1, by1, w, h);
+               "of %dx%d as shown (turned %d degrees)\n", (long long)k, sx0, sy0, sx1, sy1,
+               sw, sh, rot);
+        ret = 1;
+    }
+    if (sx1 - sx0 <= sy1 - sy0) {
+        printf("FAIL: picture %lld: the box is %dx%d as shown (turned %d degrees): not "
+               "upright\n", (long long)k, sx1 - sx0, sy1 - sy0, rot);
         ret = 1;
     }
     int64_t sum_w = 0, sum_o = 0, bright = 0, area = (int64_t)(bx1 - bx0) * (by1 - by0);

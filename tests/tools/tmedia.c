@@ -14,6 +14,7 @@
 
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
+#include <libavutil/display.h>
 #include <libavutil/pixdesc.h>
 #include <libswscale/swscale.h>
 
@@ -94,7 +95,8 @@ static int on_picture(vscan *s, const AVFrame *f, char *errstr, size_t errsz)
     if (info->frames == 0)
         info->first_t = t;
     info->last_t = t;
-    vs_tmedia_pic p = {.index = info->frames, .t = t, .w = f->width, .h = f->height};
+    vs_tmedia_pic p = {.index = info->frames, .t = t, .w = f->width, .h = f->height,
+                       .ts = ts == AV_NOPTS_VALUE ? INT64_MIN : ts};
     info->frames++;
     if (!s->cb)
         return 0;
@@ -186,6 +188,26 @@ int vs_tmedia_video_scan(const char *path, vs_tmedia_pic_cb cb, void *opaque,
     info->fps_den = st->r_frame_rate.den;
     info->avg_num = st->avg_frame_rate.num;
     info->avg_den = st->avg_frame_rate.den;
+    info->tb_num = st->time_base.num;
+    info->tb_den = st->time_base.den;
+    info->origin_ts = st->start_time != AV_NOPTS_VALUE ? st->start_time : 0;
+    info->origin_exact = 1;
+    for (unsigned i = 0; i < ic->nb_streams; i++) {
+        AVStream *o = ic->streams[i];
+        if ((int)i == vi || o->codecpar->codec_type != AVMEDIA_TYPE_AUDIO ||
+            o->start_time == AV_NOPTS_VALUE)
+            continue;
+        if (av_compare_ts(o->start_time, o->time_base, info->origin_ts, st->time_base) < 0) {
+            info->origin_ts = av_rescale_q(o->start_time, o->time_base, st->time_base);
+            info->origin_exact = 0;
+        }
+    }
+    const uint8_t *dm = av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, NULL);
+    if (dm) { /* as the ffmpeg tool's autorotate: theta = -rotation_get */
+        double theta = -av_display_rotation_get((const int32_t *)dm);
+        int r = isnan(theta) ? 0 : (int)lround(theta / 90.0) * 90 % 360;
+        info->rotation = r < 0 ? r + 360 : r;
+    }
     info->width = st->codecpar->width;
     info->height = st->codecpar->height;
     snprintf(info->codec, sizeof info->codec, "%s", avcodec_get_name(st->codecpar->codec_id));

@@ -18,6 +18,7 @@
 typedef struct vs_tmedia_pic {
     int64_t index;       /* presentation order, from 0 */
     double t;            /* seconds */
+    int64_t ts;          /* best-effort timestamp in the stream's time base (or INT64_MIN) */
     const uint8_t *y;    /* 8-bit luma */
     int w, h, stride;
 } vs_tmedia_pic;
@@ -28,7 +29,13 @@ typedef int (*vs_tmedia_pic_cb)(const vs_tmedia_pic *p, void *opaque);
 typedef struct vs_tmedia_vinfo {
     int fps_num, fps_den;  /* stream r_frame_rate */
     int avg_num, avg_den;  /* stream avg_frame_rate (0/0 when unknown) */
+    int tb_num, tb_den;    /* the video stream's time base */
+    int64_t origin_ts;     /* earliest start of the audio and video streams,
+                              in the video time base (rounded when another
+                              stream starts first) */
+    int origin_exact;      /* origin_ts is the video stream's own start */
     int width, height;
+    int rotation;          /* clockwise degrees players turn pictures (display matrix) */
     int n_audio;           /* audio streams in the file */
     int64_t frames;        /* pictures decoded */
     double first_t, last_t;/* times of the first and the last picture */

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "timeline.h"
+#include "media/timeline.h"
 
 /* out: [0,5) speech, [5,6.25) silence 5 s at 4x, [6.25,16.25) speech. */
 static const vs_segment three[] = {
@@ -90,29 +90,72 @@ static void test_frame_count_and_boundaries(void **state)
     vs_timeline_release(&tl);
 }
 
-/* A boundary that is a whole frame time but carries a rounding error
- * from the sum still maps to that frame, not the next one. */
-static void test_boundary_frame_epsilon(void **state)
+/* A boundary that is a whole frame time but carries a rounding error in
+ * double (0.1 + 0.2) is a whole number of ticks: it maps to that frame. */
+static void test_boundary_frame_exact(void **state)
 {
-    /* 0.1 + 0.2 = 0.30000000000000004: frame 3 at 10 fps, not frame 4. */
-    double os[] = { 0, 0.1 + 0.2, 1.0 };
-    const vs_segment s[2] = { { 0, 0.3, 1, 0 }, { 0.3, 1.0, 1, 0 } };
-    vs_timeline tl = { s, 2, os, 1.0 };
-    assert_true(os[1] > 0.3); /* the premise */
+    vs_timeline tl;
+    char err[128];
+    const vs_segment s[2] = { { 0, 0.1 + 0.2, 1, 0 }, { 0.1 + 0.2, 1.0, 1, 0 } };
+    assert_true(s[0].end > 0.3); /* the premise */
+    assert_int_equal(vs_timeline_init(&tl, s, 2, err, sizeof err), 0);
+    assert_int_equal(tl.out_t[1], 300000);
     assert_int_equal(vs_timeline_boundary_frame(&tl, 1, 10, 1), 3);
-    /* A boundary really past a frame time goes to the next frame. */
-    os[1] = 0.3 + 1e-6;
-    assert_int_equal(vs_timeline_boundary_frame(&tl, 1, 10, 1), 4);
     assert_int_equal(vs_timeline_boundary_frame(&tl, 2, 10, 1), 10);
+    vs_timeline_release(&tl);
+    /* A boundary really past a frame time goes to the next frame. */
+    const vs_segment p[2] = { { 0, 0.300001, 1, 0 }, { 0.300001, 1.0, 1, 0 } };
+    assert_int_equal(vs_timeline_init(&tl, p, 2, err, sizeof err), 0);
+    assert_int_equal(vs_timeline_boundary_frame(&tl, 1, 10, 1), 4);
+    vs_timeline_release(&tl);
     /* A last segment shorter than half a frame: 0.92 s and 0.93 s at
      * 10 fps. The count is round(9.3) = 9; its first frame would be 10,
      * which is clamped to the count so boundaries never decrease. */
-    os[1] = 0.92;
-    os[2] = 0.93;
-    tl.total = 0.93;
+    const vs_segment q[2] = { { 0, 0.92, 1, 0 }, { 0.92, 0.93, 1, 0 } };
+    assert_int_equal(vs_timeline_init(&tl, q, 2, err, sizeof err), 0);
     assert_int_equal(vs_timeline_frame_count(&tl, 10, 1), 9);
     assert_int_equal(vs_timeline_boundary_frame(&tl, 1, 10, 1), 9);
     assert_int_equal(vs_timeline_boundary_frame(&tl, 2, 10, 1), 9);
+    vs_timeline_release(&tl);
+}
+
+/* The planned input time of a frame is exact: at 30000/1001 fps a 1x
+ * segment maps frame k to k * 1001 / 30000 s to the unit, so comparing it
+ * with a picture stamped k * 1001 in 1/30000 finds that picture (a double
+ * computation is a hair off for about a third of the frames). */
+static void test_frame_in_exact(void **state)
+{
+    /* speech 0-5, silence 5-9 at 4x (1 s out), speech 9-20 */
+    const vs_segment s[3] = { { 0, 5, 1, 0 }, { 5, 9, 4, 1 }, { 9, 20, 1, 0 } };
+    vs_timeline tl;
+    char err[128];
+    assert_int_equal(vs_timeline_init(&tl, s, 3, err, sizeof err), 0);
+    const AVRational rates[] = { { 30000, 1001 }, { 24000, 1001 }, { 60000, 1001 },
+                                 { 25, 1 }, { 30, 1 }, { 50, 1 }, { 60, 1 } };
+    for (size_t r = 0; r < sizeof rates / sizeof rates[0]; r++) {
+        AVRational fps = rates[r];
+        int64_t unit = (int64_t)VS_TL_HZ * fps.num; /* units per second */
+        size_t cur = 0;
+        int64_t n = vs_timeline_frame_count(&tl, fps.num, fps.den);
+        for (int64_t k = 0; k < n; k++) {
+            size_t seg = vs_timeline_frame_segment(&tl, k, fps, &cur);
+            int64_t x = vs_timeline_frame_in(&tl, k, fps, seg);
+            /* out time of k in units: k * den * HZ; segment starts 0, 5, 6 s */
+            int64_t out = k * fps.den * (int64_t)VS_TL_HZ;
+            int64_t want;
+            if (out < 5 * unit)
+                want = out;
+            else if (out < 6 * unit)
+                want = 5 * unit + (out - 5 * unit) * 4;
+            else
+                want = 9 * unit + (out - 6 * unit);
+            size_t want_seg = out < 5 * unit ? 0 : out < 6 * unit ? 1 : 2;
+            if (x != want || seg != want_seg)
+                fail_msg("%d/%d frame %lld: in %lld seg %zu, expected %lld seg %zu", fps.num,
+                         fps.den, (long long)k, (long long)x, seg, (long long)want, want_seg);
+        }
+    }
+    vs_timeline_release(&tl);
 }
 
 static void test_in_time(void **state)
@@ -233,7 +276,8 @@ int main(void)
         cmocka_unit_test(test_out_start),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_frame_count_and_boundaries),
-        cmocka_unit_test(test_boundary_frame_epsilon),
+        cmocka_unit_test(test_boundary_frame_exact),
+        cmocka_unit_test(test_frame_in_exact),
         cmocka_unit_test(test_in_time),
         cmocka_unit_test(test_cursor),
         cmocka_unit_test(test_no_drift),

@@ -1,22 +1,25 @@
 /* timeline.c - the output clock shared by audio and video (SPEC §4).
  *
- * out_start[i] is where segment i begins in output seconds, summed once
- * in segment order (the same order and formula as the planner's
- * out_duration, so both agree to the bit). Every stream quantises these
- * same values - samples with round(), frames with ceil() - instead of
- * adding up per-segment durations of its own, which is what made the
- * original tool's audio drift from its video. */
-#include "timeline.h"
+ * out_t[i] is where segment i begins on the output clock, in ticks,
+ * summed once in segment order from whole-tick segment lengths (a silent
+ * segment's output length is its input length / speed, rounded to a tick).
+ * Every stream quantises these same values - samples with round(), frames
+ * with ceil(), both in integer arithmetic - instead of adding up
+ * per-segment durations of its own, which is what made the original
+ * tool's audio drift from its video. */
+#include "media/timeline.h"
 #include "errstr.h"
 
+#include <libavutil/mathematics.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Slack for ceil() on a boundary that should be an exact frame time but
- * carries a rounding error from the sum (e.g. 2.0000000000000004 * 30). */
-#define VS_FRAME_EPS 1e-9
+static int64_t to_ticks(double s)
+{
+    return llround(s * VS_TL_HZ);
+}
 
 int vs_timeline_init(vs_timeline *tl, const vs_segment *seg, size_t n,
                      char *errstr, size_t errsz)
@@ -36,20 +39,33 @@ int vs_timeline_init(vs_timeline *tl, const vs_segment *seg, size_t n,
         }
     }
     double *os = malloc((n + 1) * sizeof *os);
-    if (!os) {
+    int64_t *ticks = malloc((3 * n + 1) * sizeof *ticks);
+    if (!os || !ticks) {
+        free(os);
+        free(ticks);
         vs_set_err(errstr, errsz, "timeline: out of memory");
         return -1;
     }
-    double t = 0.0;
+    tl->out_t = ticks;
+    tl->in_t = ticks + n + 1;
+    tl->in_len = ticks + 2 * n + 1;
+    int64_t t = 0;
     for (size_t i = 0; i < n; i++) {
-        os[i] = t;
-        t += (seg[i].end - seg[i].start) / seg[i].speed;
+        int64_t a = to_ticks(seg[i].start), b = to_ticks(seg[i].end);
+        int64_t len = b > a ? b - a : 1;
+        int64_t out = seg[i].speed == 1.0 ? len : llround((double)len / seg[i].speed);
+        tl->out_t[i] = t;
+        tl->in_t[i] = a;
+        tl->in_len[i] = len;
+        t += out > 0 ? out : 1;
     }
-    os[n] = t;
+    tl->out_t[n] = t;
+    for (size_t i = 0; i <= n; i++)
+        os[i] = (double)tl->out_t[i] / VS_TL_HZ;
     tl->seg = seg;
     tl->n = n;
     tl->out_start = os;
-    tl->total = t;
+    tl->total = os[n];
     return 0;
 }
 
@@ -58,6 +74,7 @@ void vs_timeline_release(vs_timeline *tl)
     if (!tl)
         return;
     free(tl->out_start);
+    free(tl->out_t);
     memset(tl, 0, sizeof *tl);
 }
 
@@ -116,18 +133,26 @@ double vs_timeline_in_time(const vs_timeline *tl, double t, size_t *cursor)
 
 int64_t vs_timeline_frame_count(const vs_timeline *tl, int fps_num, int fps_den)
 {
-    if (fps_num <= 0 || fps_den <= 0)
+    if (fps_num <= 0 || fps_den <= 0 || !tl->out_t)
         return 0;
-    return (int64_t)llround(tl->total * (double)fps_num / (double)fps_den);
+    return av_rescale_rnd(tl->out_t[tl->n], fps_num, (int64_t)fps_den * VS_TL_HZ,
+                          AV_ROUND_NEAR_INF);
 }
 
 int64_t vs_timeline_boundary_sample(const vs_timeline *tl, size_t i, int sr)
 {
     if (i > tl->n)
         i = tl->n;
-    if (sr <= 0 || !tl->out_start)
+    if (sr <= 0 || !tl->out_t)
         return 0;
-    return (int64_t)llround(tl->out_start[i] * (double)sr);
+    return av_rescale_rnd(tl->out_t[i], sr, VS_TL_HZ, AV_ROUND_NEAR_INF);
+}
+
+int64_t vs_timeline_in_sample(const vs_timeline *tl, size_t i, int sr)
+{
+    if (sr <= 0 || !tl->in_t || i >= tl->n)
+        return 0;
+    return av_rescale_rnd(tl->in_t[i], sr, VS_TL_HZ, AV_ROUND_NEAR_INF);
 }
 
 /* The first frame whose time k/fps is at or after the boundary. Clamped to
@@ -135,14 +160,46 @@ int64_t vs_timeline_boundary_sample(const vs_timeline *tl, size_t i, int sr)
  * the count even when the last segment is shorter than half a frame. */
 int64_t vs_timeline_boundary_frame(const vs_timeline *tl, size_t i, int fps_num, int fps_den)
 {
-    if (fps_num <= 0 || fps_den <= 0 || !tl->out_start)
+    if (fps_num <= 0 || fps_den <= 0 || !tl->out_t)
         return 0;
     int64_t count = vs_timeline_frame_count(tl, fps_num, fps_den);
     if (i >= tl->n)
         return count;
-    double f = tl->out_start[i] * (double)fps_num / (double)fps_den;
-    int64_t k = (int64_t)ceil(f - VS_FRAME_EPS);
+    int64_t k = av_rescale_rnd(tl->out_t[i], fps_num, (int64_t)fps_den * VS_TL_HZ, AV_ROUND_UP);
     if (k < 0)
         k = 0;
     return k < count ? k : count;
+}
+
+size_t vs_timeline_frame_segment(const vs_timeline *tl, int64_t k, AVRational fps, size_t *cursor)
+{
+    size_t c = cursor && *cursor < tl->n ? *cursor : 0;
+    if (c > 0 && vs_timeline_boundary_frame(tl, c, fps.num, fps.den) > k)
+        c = 0; /* behind the hint: search from the start */
+    while (c + 1 < tl->n && vs_timeline_boundary_frame(tl, c + 1, fps.num, fps.den) <= k)
+        c++;
+    if (cursor && c >= *cursor)
+        *cursor = c;
+    return c;
+}
+
+/* Output frame k is at k * den / num s; in units u = 1 / (HZ * num) s that
+ * is k * den * HZ exactly, and segment seg starts at out_t * num. The
+ * offset into the segment is scaled by in_len / out_len (1 for speech, so
+ * speech maps frame time to input time with no rounding at all). */
+int64_t vs_timeline_frame_in(const vs_timeline *tl, int64_t k, AVRational fps, size_t seg)
+{
+    if (tl->n == 0 || fps.num <= 0 || fps.den <= 0)
+        return 0;
+    if (seg >= tl->n)
+        seg = tl->n - 1;
+    int64_t num = fps.num;
+    int64_t u = k * (int64_t)fps.den * VS_TL_HZ - tl->out_t[seg] * num;
+    int64_t out_len = tl->out_t[seg + 1] - tl->out_t[seg], in_len = tl->in_len[seg];
+    if (u < 0)
+        u = 0;
+    int64_t v = in_len == out_len ? u : av_rescale_rnd(u, in_len, out_len, AV_ROUND_DOWN);
+    if (v > in_len * num)
+        v = in_len * num;
+    return tl->in_t[seg] * num + v;
 }
