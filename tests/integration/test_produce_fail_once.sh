@@ -3,15 +3,16 @@
 # line on the terminal (stderr) as it fails, and its reason once in the
 # summary (stdout). Neither the local worker's own line nor a second
 # "failed" at the end may repeat it. b.mp4 probes fine (its index is at the
-# front) but is cut in half, so the producer publishes it and the worker's
-# decoder fails on it: a permanent failure, one attempt.
+# front, and its last 10 s, where the producer looks for its end, are
+# missing altogether) but is cut at 40 %, so the producer publishes it and
+# the worker finds the video ending early: a permanent failure, one attempt.
 set -euo pipefail
 . "$(dirname "$0")/test_produce_lib.sh"
 
-make_session "$T/in" 8 a.mp4
-make_video "$T/full.mp4" 8
+make_session "$T/in" 60 a.mp4
+make_video "$T/full.mp4" 60
 ffmpeg -loglevel error -nostdin -y -i "$T/full.mp4" -c copy -movflags +faststart "$T/fs.mp4"
-head -c $(($(stat -c %s "$T/fs.mp4") / 2)) "$T/fs.mp4" > "$T/in/b.mp4"
+head -c $(($(stat -c %s "$T/fs.mp4") * 2 / 5)) "$T/fs.mp4" > "$T/in/b.mp4"
 
 set +e
 "$BIN/vs-produce" --folder "$T/in" -o "$T/out" --timeout 120 >"$T/run.out" 2>"$T/run.err"
