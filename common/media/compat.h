@@ -1,0 +1,64 @@
+/* FFmpeg version differences, in one place. vs builds against FFmpeg 5.1
+ * (Debian 12) through 7.1 (Debian 13); the media code uses the APIs common
+ * to all of them, and the few things that moved between those releases go
+ * through the helpers below, chosen by the library versions at build time.
+ *   - AVFrame.pkt_duration became AVFrame.duration (lavu 57.30, FFmpeg 6.0;
+ *     pkt_duration is gone in 7.x).
+ *   - Stream side data (the display matrix) moved from AVStream.side_data to
+ *     AVCodecParameters.coded_side_data (lavc 60.29 / lavf 60.15, FFmpeg 6.1;
+ *     av_stream_get_side_data is deprecated there). */
+#ifndef VS_MEDIA_COMPAT_H
+#define VS_MEDIA_COMPAT_H
+
+#include <string.h>
+
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/frame.h>
+#include <libavutil/version.h>
+
+/* The frame's duration in its time base, as an lvalue:
+ * VS_FRAME_DURATION(f) = 1; */
+#if LIBAVUTIL_VERSION_INT >= AV_VERSION_INT(57, 30, 100)
+#define VS_FRAME_DURATION(f) ((f)->duration)
+#else
+#define VS_FRAME_DURATION(f) ((f)->pkt_duration)
+#endif
+
+#if LIBAVCODEC_VERSION_INT >= AV_VERSION_INT(60, 29, 100)
+#define VS_HAVE_CODECPAR_SIDE_DATA 1
+#else
+#define VS_HAVE_CODECPAR_SIDE_DATA 0
+#endif
+
+/* Copies the stream-level side data of one type (if in has it) from in to
+ * out. Returns 0 (also when in has none) or AVERROR(ENOMEM). */
+static inline int vs_stream_copy_side_data(const AVStream *in, AVStream *out,
+                                           enum AVPacketSideDataType type)
+{
+#if VS_HAVE_CODECPAR_SIDE_DATA
+    const AVPacketSideData *sd = av_packet_side_data_get(
+        in->codecpar->coded_side_data, in->codecpar->nb_coded_side_data, type);
+    if (!sd)
+        return 0;
+    AVPacketSideData *dst = av_packet_side_data_new(&out->codecpar->coded_side_data,
+                                                    &out->codecpar->nb_coded_side_data,
+                                                    type, sd->size, 0);
+    if (!dst)
+        return AVERROR(ENOMEM);
+    memcpy(dst->data, sd->data, sd->size);
+    return 0;
+#else
+    size_t sz;
+    const uint8_t *m = av_stream_get_side_data(in, type, &sz);
+    if (!m)
+        return 0;
+    uint8_t *dst = av_stream_new_side_data(out, type, sz);
+    if (!dst)
+        return AVERROR(ENOMEM);
+    memcpy(dst, m, sz);
+    return 0;
+#endif
+}
+
+#endif
