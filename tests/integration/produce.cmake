@@ -12,7 +12,8 @@ if(NOT VS_PRODUCE_BASH OR NOT VS_PRODUCE_FFMPEG OR NOT VS_PRODUCE_FFPROBE
   return()
 endif()
 
-# name -> timeout (s); kcat-based tests skip (77) when kcat is missing.
+# name -> timeout (s); kcat-based tests skip (77) when kcat is missing,
+# test_produce_notify (nginx on loopback) when nginx is.
 set(VS_PRODUCE_TESTS
   test_detect_silencedetect 120
   test_produce_dryrun 120
@@ -21,7 +22,8 @@ set(VS_PRODUCE_TESTS
   test_produce_noworker 120
   test_produce_spread 120
   test_produce_farm 180
-  test_produce_fail_once 180)
+  test_produce_fail_once 180
+  test_produce_notify 120)
 list(LENGTH VS_PRODUCE_TESTS _n)
 math(EXPR _last "${_n} - 1")
 foreach(i RANGE 0 ${_last} 2)
