@@ -6,7 +6,10 @@
  *     pkt_duration is gone in 7.x).
  *   - Stream side data (the display matrix) moved from AVStream.side_data to
  *     AVCodecParameters.coded_side_data (lavc 60.29 / lavf 60.15, FFmpeg 6.1;
- *     av_stream_get_side_data is deprecated there). */
+ *     av_stream_get_side_data is deprecated there).
+ *   - AVCodec.pix_fmts / supported_samplerates / sample_fmts became
+ *     avcodec_get_supported_config() (lavc 61.13, FFmpeg 7.1; the fields
+ *     are deprecated there). */
 #ifndef VS_MEDIA_COMPAT_H
 #define VS_MEDIA_COMPAT_H
 
@@ -30,6 +33,46 @@
 #else
 #define VS_HAVE_CODECPAR_SIDE_DATA 0
 #endif
+
+#if LIBAVCODEC_VERSION_INT >= AV_VERSION_INT(61, 13, 100)
+/* One avcodec_get_supported_config() list of c, or NULL (any value). */
+static inline const void *vs_codec_config(const AVCodec *c, enum AVCodecConfig what)
+{
+    const void *list = NULL;
+    if (avcodec_get_supported_config(NULL, c, what, 0, &list, NULL) < 0)
+        return NULL;
+    return list;
+}
+#endif
+
+/* What the encoder c accepts: lists ending in AV_PIX_FMT_NONE, 0 and
+ * AV_SAMPLE_FMT_NONE, or NULL when it takes any value (or does not say). */
+static inline const enum AVPixelFormat *vs_codec_pix_fmts(const AVCodec *c)
+{
+#if LIBAVCODEC_VERSION_INT >= AV_VERSION_INT(61, 13, 100)
+    return vs_codec_config(c, AV_CODEC_CONFIG_PIX_FORMAT);
+#else
+    return c->pix_fmts;
+#endif
+}
+
+static inline const int *vs_codec_sample_rates(const AVCodec *c)
+{
+#if LIBAVCODEC_VERSION_INT >= AV_VERSION_INT(61, 13, 100)
+    return vs_codec_config(c, AV_CODEC_CONFIG_SAMPLE_RATE);
+#else
+    return c->supported_samplerates;
+#endif
+}
+
+static inline const enum AVSampleFormat *vs_codec_sample_fmts(const AVCodec *c)
+{
+#if LIBAVCODEC_VERSION_INT >= AV_VERSION_INT(61, 13, 100)
+    return vs_codec_config(c, AV_CODEC_CONFIG_SAMPLE_FORMAT);
+#else
+    return c->sample_fmts;
+#endif
+}
 
 /* Copies the stream-level side data of one type (if in has it) from in to
  * out. Returns 0 (also when in has none) or AVERROR(ENOMEM). */
