@@ -12,10 +12,11 @@
 # Needs root (debootstrap, chroot, mount), ffmpeg and ffprobe on the host.
 #   VS_IMAGE_ROOT=DIR   the root (default ~/.cache/vs-image-SUITE), reused
 #                       while the Dockerfile's package list is unchanged.
+#   VS_DOCKERFILE=FILE  another Dockerfile (default docker/Dockerfile)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/debian-root.sh
-df=docker/Dockerfile
+df=${VS_DOCKERFILE:-docker/Dockerfile}
 mirror=${VS_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 say() { echo "== container-check: $*"; }
 die() { echo "container-check: FAIL: $*" >&2; exit 1; }

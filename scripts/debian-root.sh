@@ -4,7 +4,7 @@
 # root (debootstrap, chroot, mount).
 #   vs_root_make ROOT SUITE MIRROR PKGS...  makes ROOT once (minbase, as the
 #       Docker images are), installs PKGS with apt, reuses it while the
-#       suite, mirror and package list are unchanged.
+#       suite, mirror and package list are unchanged (else starts over).
 #   vs_root_mount ROOT   /proc, /dev, /dev/pts and a /tmp, undone on exit.
 #   vs_in_root ROOT CMD...   runs CMD in ROOT with a clean environment.
 
@@ -50,7 +50,10 @@ vs_root_make() {
     pkgs=$(printf '%s\n' "$@" | sort -u | tr '\n' ' ')
     stamp="$suite|$mirror|$pkgs"
     vs_root_check
-    if [ "$(cat "$root/.vs-base" 2>/dev/null)" != "$suite|$mirror" ]; then
+    # A changed package list starts over: apt would add packages but keep
+    # the ones no longer listed, and the root would hide a missing one.
+    if [ "$(cat "$root/.vs-base" 2>/dev/null)" != "$suite|$mirror" ] ||
+       { [ -f "$root/.vs-packages" ] && [ "$(cat "$root/.vs-packages")" != "$stamp" ]; }; then
         echo "== $(basename "$0"): debootstrap $suite into $root"
         # A run killed before its clean-up can leave /dev bound in there:
         # never delete through a mount.
