@@ -17,13 +17,13 @@ endif()
 set(VS_PRODUCE_TESTS
   test_detect_silencedetect 120
   test_produce_dryrun 120
+  test_produce_notify 120
   test_produce_summary 300
   test_produce_stray 120
   test_produce_noworker 120
   test_produce_spread 120
   test_produce_farm 180
-  test_produce_fail_once 180
-  test_produce_notify 120)
+  test_produce_fail_once 180)
 list(LENGTH VS_PRODUCE_TESTS _n)
 math(EXPR _last "${_n} - 1")
 foreach(i RANGE 0 ${_last} 2)
