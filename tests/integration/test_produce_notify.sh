@@ -4,7 +4,8 @@
 # of the batch, the bearer token from $VS_NOTIFY_TOKEN, which is never
 # logged); a hook that answers 503 twice gets a third try after back-off; a
 # port that accepts and never answers, a refused port and a 404 each end in
-# one clear line on stderr within --notify-timeout; the exit code is the
+# one clear line on stderr within --notify-timeout, as does an https hook
+# whose certificate is not trusted (TLS is verified); the exit code is the
 # batch's in every case. Skips (77) without nginx.
 set -euo pipefail
 . "$(dirname "$0")/test_produce_lib.sh"
@@ -29,8 +30,12 @@ mkdir -p "$T/bad-out" && echo old > "$T/bad-out/a.mp4"
 # /flaky answers 503 until the flag file exists; /missing is a 404.
 P=$(free_port)
 P2=$(free_port)
+PS=$(free_port)
 N="$T/nginx"
 mkdir -p "$N/tmp"
+# A self-signed certificate for an https hook nobody should trust.
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
+    -keyout "$N/key.pem" -out "$N/cert.pem" 2>/dev/null || fail "openssl could not make a certificate"
 chmod 755 "$T" "$N" "$N/tmp" # nginx's workers (nobody, when started as root) look for the flag
 cat >"$N/nginx.conf" <<EOF
 daemon off;
@@ -68,6 +73,13 @@ http {
             proxy_pass http://127.0.0.1:$P2;
         }
         location / { return 404; }
+    }
+    server {
+        listen 127.0.0.1:$PS ssl;
+        ssl_certificate $N/cert.pem;
+        ssl_certificate_key $N/key.pem;
+        access_log $N/requests.log req;
+        location / { return 204; }
     }
 }
 EOF
@@ -163,7 +175,16 @@ grep -q "notify http://127.0.0.1:$P: gave up after 1 try in [0-9.]* s: HTTP 404$
     || fail "the 404 hook (not tried again?): $(grep ":$P" "$T/run3.err")"
 [ "$(grep -c '^POST /missing 404' "$N/requests.log")" -eq 1 ] || fail "/missing was tried again"
 
-# 4. The same without --notify exits the same: the hooks changed nothing.
+# 4. TLS is verified: a self-signed https hook is refused, not posted to.
+"$BIN/vs-produce" --folder "$T/ok" -o "$T/ok-out" --notify-timeout 5 \
+    --notify "https://127.0.0.1:$PS/hook" >"$T/run4.out" 2>"$T/run4.err" \
+    || fail "a good batch with an untrusted https hook exits non-zero"
+[ "$(grep -c notify "$T/run4.err")" -eq 1 ] || fail "want one notify line: $(cat "$T/run4.err")"
+grep -Eq "^vs-produce: error: notify https://127.0.0.1:$PS: gave up after 1 try in [0-9.]+ s: .*certificate" \
+    "$T/run4.err" || fail "the untrusted hook: $(cat "$T/run4.err")"
+[ "$(grep -c '^POST /hook ' "$N/requests.log")" -eq 1 ] || fail "the untrusted https hook got the summary"
+
+# 5. The same without --notify exits the same: the hooks changed nothing.
 set +e
 "$BIN/vs-produce" --folder "$T/bad" -o "$T/bad-out" >/dev/null 2>&1
 rc=$?
