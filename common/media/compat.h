@@ -74,34 +74,43 @@ static inline const enum AVSampleFormat *vs_codec_sample_fmts(const AVCodec *c)
 #endif
 }
 
+/* The stream-level side data of one type of st (e.g. the display matrix),
+ * or NULL; its size in *size when size is not NULL. Owned by st. */
+static inline const uint8_t *vs_stream_side_data(const AVStream *st,
+                                                 enum AVPacketSideDataType type, size_t *size)
+{
+#if VS_HAVE_CODECPAR_SIDE_DATA
+    const AVPacketSideData *sd = av_packet_side_data_get(
+        st->codecpar->coded_side_data, st->codecpar->nb_coded_side_data, type);
+    if (size)
+        *size = sd ? sd->size : 0;
+    return sd ? sd->data : NULL;
+#else
+    return av_stream_get_side_data(st, type, size);
+#endif
+}
+
 /* Copies the stream-level side data of one type (if in has it) from in to
  * out. Returns 0 (also when in has none) or AVERROR(ENOMEM). */
 static inline int vs_stream_copy_side_data(const AVStream *in, AVStream *out,
                                            enum AVPacketSideDataType type)
 {
-#if VS_HAVE_CODECPAR_SIDE_DATA
-    const AVPacketSideData *sd = av_packet_side_data_get(
-        in->codecpar->coded_side_data, in->codecpar->nb_coded_side_data, type);
-    if (!sd)
-        return 0;
-    AVPacketSideData *dst = av_packet_side_data_new(&out->codecpar->coded_side_data,
-                                                    &out->codecpar->nb_coded_side_data,
-                                                    type, sd->size, 0);
-    if (!dst)
-        return AVERROR(ENOMEM);
-    memcpy(dst->data, sd->data, sd->size);
-    return 0;
-#else
     size_t sz;
-    const uint8_t *m = av_stream_get_side_data(in, type, &sz);
+    const uint8_t *m = vs_stream_side_data(in, type, &sz);
     if (!m)
         return 0;
+#if VS_HAVE_CODECPAR_SIDE_DATA
+    AVPacketSideData *sd = av_packet_side_data_new(&out->codecpar->coded_side_data,
+                                                   &out->codecpar->nb_coded_side_data,
+                                                   type, sz, 0);
+    uint8_t *dst = sd ? sd->data : NULL;
+#else
     uint8_t *dst = av_stream_new_side_data(out, type, sz);
+#endif
     if (!dst)
         return AVERROR(ENOMEM);
     memcpy(dst, m, sz);
     return 0;
-#endif
 }
 
 #endif
