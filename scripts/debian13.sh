@@ -5,10 +5,13 @@
 # mount) and the debootstrap package (scripts/install-deps.sh installs it).
 #   scripts/debian13.sh                 build + ctest -L unit and -L media
 #   scripts/debian13.sh CMD...          run CMD in the prepared root instead
-#                                       (the source is in /src, build in /build)
+#                                       (the source is in /src; the build of
+#                                       this checkout in /build/KEY, $VS_BUILD)
 #   VS_DEBIAN_ROOT=DIR    where the root lives (default ~/.cache/vs-trixie);
 #                         it is made once and reused while its package list
-#                         is unchanged; /build inside it is kept between runs.
+#                         is unchanged; the build of each checkout is kept in
+#                         it between runs (one per checkout: the copy keeps
+#                         the files' times, so trees must not share a build).
 #   VS_DEBIAN_SUITE=S     another suite (default trixie)
 #   VS_DEBIAN_MIRROR=URL  the mirror (default http://deb.debian.org/debian)
 #   VS_JOBS=N             build and test jobs (default: nproc)
@@ -30,18 +33,19 @@ vs_in_root "$root" sh -c 'echo "debian13: $(. /etc/os-release; echo "$PRETTY_NAM
 
 # A fresh copy of the working tree (not a bind mount: the tests must not
 # write into the checkout).
+build=/build/$(printf '%s' "$src" | md5sum | cut -c1-12)
 rm -rf "$root/src"
-mkdir -p "$root/src" "$root/build"
+mkdir -p "$root/src" "$root$build"
 tar -C "$src" --exclude=./build --exclude='./build-*' --exclude=./.git -cf - . | tar -C "$root/src" -xf -
 
 if [ $# -gt 0 ]; then
-    vs_in_root "$root" "$@"
+    vs_in_root "$root" VS_BUILD="$build" "$@"
     exit
 fi
 
-echo "== debian13: build (-Werror)"
-vs_in_root "$root" cmake -S /src -B /build -DVS_WERROR=ON >/dev/null
-vs_in_root "$root" cmake --build /build -j"$jobs"
+echo "== debian13: build (-Werror) in $build"
+vs_in_root "$root" cmake -S /src -B "$build" -DVS_WERROR=ON >/dev/null
+vs_in_root "$root" cmake --build "$build" -j"$jobs"
 echo "== debian13: unit and media tests"
-vs_in_root "$root" ctest --test-dir /build --output-on-failure -j"$jobs" -L 'unit|media'
+vs_in_root "$root" ctest --test-dir "$build" --output-on-failure -j"$jobs" -L 'unit|media'
 echo "== debian13: all passed"
