@@ -57,6 +57,12 @@ static void usage(FILE *f)
 "\n"
 "Progress and result:\n"
 "  --json                  print the summary as one JSON document on stdout\n"
+"  --notify URL            when the batch ends, POST the JSON summary to URL\n"
+"                          (http or https, TLS verified); tried again with\n"
+"                          back-off; a failure is one line on stderr and does not\n"
+"                          change the exit status; repeatable (at most %d)\n"
+"  --notify-timeout S      give up on a --notify URL after S seconds\n"
+"                          (default: %g)\n"
 "  --progress MODE         auto (bars on a terminal, lines otherwise), bars,\n"
 "                          lines or none (default: auto); progress goes to stderr\n"
 "  --timeout S             give up after S seconds; unfinished videos count as\n"
@@ -82,6 +88,9 @@ static void usage(FILE *f)
 "\n"
 "Environment:\n"
 "  VS_BROKERS              bootstrap servers when --brokers is not given\n"
+"  VS_NOTIFY_TOKEN         sent to --notify URLs as \"Authorization: Bearer\";\n"
+"                          user and password may instead come from ~/.netrc\n"
+"                          (or the file $NETRC names); never put them in the URL\n"
 "  VS_JOB_KEY              sign every job (HMAC-SHA256) with this key; workers\n"
 "                          configured with the same key refuse unsigned jobs\n"
 "\n"
@@ -93,7 +102,8 @@ static void usage(FILE *f)
 "\n"
 "Exit status: 0 when every video was processed or skipped, 1 when any video\n"
 "failed (the failed names are listed on stderr), 2 for bad usage or a setup\n"
-"error (folder, sidecar, broker).\n");
+"error (folder, sidecar, broker); a --notify failure does not change it.\n",
+            VS_NOTIFY_MAX, VS_NOTIFY_TIMEOUT_S);
 }
 
 enum {
@@ -101,7 +111,7 @@ enum {
     OPT_EXTENSIONS, OPT_OFFSET, OPT_PROCESS_DURATION, OPT_CODEC, OPT_DRY_RUN,
     OPT_DETECT, OPT_JSON, OPT_PROGRESS, OPT_TIMEOUT, OPT_WORKER_WAIT,
     OPT_BROKERS, OPT_JOBS_TOPIC, OPT_STATUS_TOPIC, OPT_GROUP, OPT_PATH_MAP,
-    OPT_PARALLEL, OPT_ENCODER,
+    OPT_PARALLEL, OPT_ENCODER, OPT_NOTIFY, OPT_NOTIFY_TIMEOUT,
 };
 
 static const struct option vs_longopts[] = {
@@ -121,6 +131,8 @@ static const struct option vs_longopts[] = {
     {"threshold", required_argument, NULL, 't'},
     {"duration", required_argument, NULL, 'd'},
     {"json", no_argument, NULL, OPT_JSON},
+    {"notify", required_argument, NULL, OPT_NOTIFY},
+    {"notify-timeout", required_argument, NULL, OPT_NOTIFY_TIMEOUT},
     {"progress", required_argument, NULL, OPT_PROGRESS},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"worker-wait", required_argument, NULL, OPT_WORKER_WAIT},
@@ -221,6 +233,27 @@ static int apply(vs_produce_opts *o, int c, const char *arg)
         }
         return 0;
     case OPT_JSON: o->json = 1; return 0;
+    case OPT_NOTIFY: {
+        char why[256];
+        if (o->n_notify == VS_NOTIFY_MAX) {
+            fprintf(stderr, "vs-produce: at most %d --notify URLs\n", VS_NOTIFY_MAX);
+            return -1;
+        }
+        if (vs_notify_check_url(arg, why, sizeof why) < 0) {
+            fprintf(stderr, "vs-produce: %s\n", why);
+            return -1;
+        }
+        o->notify[o->n_notify++] = arg;
+        return 0;
+    }
+    case OPT_NOTIFY_TIMEOUT:
+        if (parse_num("--notify-timeout", arg, 0, &o->notify_timeout_s) < 0)
+            return -1;
+        if (o->notify_timeout_s <= 0) {
+            fprintf(stderr, "vs-produce: --notify-timeout needs a number > 0\n");
+            return -1;
+        }
+        return 0;
     case OPT_PROGRESS:
         if (!strcmp(arg, "auto")) o->progress = VS_PROGRESS_AUTO;
         else if (!strcmp(arg, "bars")) o->progress = VS_PROGRESS_BARS;
@@ -298,6 +331,7 @@ enum vs_options_rc vs_options_parse(vs_produce_opts *o, int argc, char **argv)
     o->threshold_db = VS_DETECT_THRESHOLD_DB;
     o->min_silence_s = VS_DETECT_MIN_SILENCE_S;
     o->worker_wait_s = VS_WORKER_WAIT_S;
+    o->notify_timeout_s = VS_NOTIFY_TIMEOUT_S;
     o->parallel = -1;
     o->verbosity = VS_LOG_INFO;
     if (vs_kafka_conf_init(&o->kafka) < 0) {

@@ -8,6 +8,7 @@
 #define VS_PRODUCE_OPTIONS_H
 #include "kafka/client.h"
 #include "media/pipeline.h"
+#include "notify.h"
 
 #define VS_DETECT_THRESHOLD_DB  (-30.0) /* silencedetect noise level */
 #define VS_DETECT_MIN_SILENCE_S 2.0     /* shortest silence reported */
@@ -44,6 +45,9 @@ typedef struct vs_produce_opts {
     int detect_only;          /* --detect */
     int dry_run;              /* --dry-run: print jobs, publish nothing */
     int json;                 /* --json: summary as one JSON document */
+    const char *notify[VS_NOTIFY_MAX]; /* --notify URL (repeatable) */
+    size_t n_notify;
+    double notify_timeout_s;  /* --notify-timeout S, per URL */
     double timeout_s;         /* --timeout S, 0 = no limit */
     double worker_wait_s;     /* --worker-wait S */
     int parallel;             /* --parallel N local slots, -1 = default */

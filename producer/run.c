@@ -15,6 +15,7 @@
 #include "local.h"
 #include "kafka/broker.h"
 #include "log.h"
+#include "notify.h"
 #include "progress.h"
 #include "send_jobs.h"
 #include "summary.h"
@@ -191,6 +192,20 @@ out:
     return rc;
 }
 
+/* --notify: the JSON summary to every URL. Whatever happens there, the
+ * exit code stays the batch's. An interrupted run still notifies (a second
+ * signal ends the program); otherwise a signal ends the notifying. */
+static void notify(const vs_produce_opts *o, const vs_batch *b, double wall_s,
+                   volatile sig_atomic_t *stop)
+{
+    if (o->n_notify == 0)
+        return;
+    char *doc = vs_summary_json(b, wall_s);
+    if (doc)
+        vs_notify_post(o->notify, o->n_notify, doc, o->notify_timeout_s, *stop ? NULL : stop);
+    free(doc);
+}
+
 int vs_produce_run(const vs_produce_opts *o, volatile sig_atomic_t *stop)
 {
     char err[1024] = "", *sidecar = NULL;
@@ -222,10 +237,12 @@ int vs_produce_run(const vs_produce_opts *o, volatile sig_atomic_t *stop)
         vs_batch_fail_unfinished(b, "not published (the farm could not be reached)");
         rc = VS_EXIT_SETUP;
     }
-    if (vs_summary_print(b, o->json, vs_clock_mono() - t0, stdout) < 0 && rc == VS_EXIT_OK)
+    double wall_s = vs_clock_mono() - t0;
+    if (vs_summary_print(b, o->json, wall_s, stdout) < 0 && rc == VS_EXIT_OK)
         rc = VS_EXIT_FAILED;
     if (rc == VS_EXIT_OK)
         rc = vs_summary_exit_code(b);
+    notify(o, b, wall_s, stop);
     vs_batch_free(&b);
     return rc;
 }

@@ -108,11 +108,10 @@ static cJSON *file_json(const vs_file *f)
     return o;
 }
 
-static int print_json(const vs_batch *b, double wall_s, FILE *out)
+char *vs_summary_json(const vs_batch *b, double wall_s)
 {
     char done[256];
     vs_batch_counts c;
-    int rc = -1;
     char *text = NULL;
 
     vs_batch_count(b, &c);
@@ -138,16 +137,22 @@ static int print_json(const vs_batch *b, double wall_s, FILE *out)
             goto out;
         }
     }
-    if (!(text = cJSON_Print(root)))
-        goto out;
-    fprintf(out, "%s\n", text);
-    rc = 0;
+    text = cJSON_Print(root);
 out:
-    if (rc < 0)
+    if (!text)
         vs_log(VS_LOG_ERROR, "cannot build the JSON summary (out of memory)");
-    free(text);
     cJSON_Delete(root);
-    return rc;
+    return text;
+}
+
+static int print_json(const vs_batch *b, double wall_s, FILE *out)
+{
+    char *text = vs_summary_json(b, wall_s);
+    if (!text)
+        return -1;
+    fprintf(out, "%s\n", text);
+    free(text);
+    return 0;
 }
 
 int vs_summary_print(const vs_batch *b, int json, double wall_s, FILE *out)

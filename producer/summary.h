@@ -12,6 +12,10 @@
  * when out could not be written. */
 int vs_summary_print(const vs_batch *b, int json, double wall_s, FILE *out);
 
+/* The JSON summary document (what --json prints) of b, or NULL (logged)
+ * when out of memory. The caller frees it with free(). */
+char *vs_summary_json(const vs_batch *b, double wall_s);
+
 /* The exit code b deserves: 0 when nothing failed, else 1. */
 int vs_summary_exit_code(const vs_batch *b);
 

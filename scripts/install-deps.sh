@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Installs what vs needs to build, test and run on Debian 12 (run as root or via sudo).
+# nginx, openssl: the --notify test's web hooks; debootstrap: scripts/debian13.sh and
+# scripts/container-check.sh.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 SUDO=""
@@ -10,5 +12,6 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   libavformat-dev libavcodec-dev libavfilter-dev libavutil-dev libswscale-dev libswresample-dev \
   librdkafka-dev libcjson-dev libcurl4-openssl-dev libssl-dev \
   libcmocka-dev clang libclang-rt-14-dev \
-  ffmpeg kcat jq espeak-ng fonts-dejavu-core procps util-linux time python3 >/dev/null
+  ffmpeg kcat jq espeak-ng fonts-dejavu-core procps util-linux time python3 \
+  nginx openssl debootstrap >/dev/null
 echo "install-deps: done"

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compat.h"
 #include "log.h"
 
 static int is_webm(const AVOutputFormat *ofmt)
@@ -50,12 +51,12 @@ static const char *gpu_encoder(const char *fam)
 
 static enum AVPixelFormat pick_pix_fmt(const AVCodec *c, enum AVPixelFormat want)
 {
-    if (!c->pix_fmts)
+    if (!vs_codec_pix_fmts(c))
         return want;
-    for (const enum AVPixelFormat *f = c->pix_fmts; *f != AV_PIX_FMT_NONE; f++)
+    for (const enum AVPixelFormat *f = vs_codec_pix_fmts(c); *f != AV_PIX_FMT_NONE; f++)
         if (*f == want)
             return want;
-    return avcodec_find_best_pix_fmt_of_list(c->pix_fmts, want, 0, NULL);
+    return avcodec_find_best_pix_fmt_of_list(vs_codec_pix_fmts(c), want, 0, NULL);
 }
 
 /* Quality settings: CRF 23 on CPU, constant quality 23 on NVENC. */
@@ -166,10 +167,10 @@ int vs_encode_open_video(const AVOutputFormat *ofmt, const vs_video_params *p,
 
 static int pick_sample_rate(const AVCodec *c, int want)
 {
-    if (!c->supported_samplerates)
+    if (!vs_codec_sample_rates(c))
         return want;
-    int best = c->supported_samplerates[0];
-    for (const int *r = c->supported_samplerates; *r; r++) {
+    int best = vs_codec_sample_rates(c)[0];
+    for (const int *r = vs_codec_sample_rates(c); *r; r++) {
         if (*r == want)
             return want;
         if (abs(*r - want) < abs(best - want))
@@ -193,7 +194,7 @@ int vs_encode_open_audio(const AVOutputFormat *ofmt, const AVCodecContext *dec,
     if (!(*enc = avcodec_alloc_context3(c)))
         return AVERROR(ENOMEM);
     AVCodecContext *e = *enc;
-    e->sample_fmt = c->sample_fmts ? c->sample_fmts[0] : AV_SAMPLE_FMT_FLTP;
+    e->sample_fmt = vs_codec_sample_fmts(c) ? vs_codec_sample_fmts(c)[0] : AV_SAMPLE_FMT_FLTP;
     e->sample_rate = pick_sample_rate(c, dec->sample_rate);
     if (dec->ch_layout.order == AV_CHANNEL_ORDER_UNSPEC)
         av_channel_layout_default(&e->ch_layout, dec->ch_layout.nb_channels);

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "aretime.h"
+#include "compat.h"
 #include "decode.h"
 #include "demux.h"
 #include "encode.h"
@@ -196,7 +197,7 @@ static int emit_video(void *opaque, const AVFrame *pic, uint64_t serial, int64_t
     }
     out->pts = k;
     out->pict_type = AV_PICTURE_TYPE_NONE;
-    out->pkt_duration = 1;
+    VS_FRAME_DURATION(out) = 1;
     ret = encode(c, c->venc, c->vout, out);
     av_frame_free(&out);
     report_progress(c, 0);
@@ -391,13 +392,8 @@ static int open_video(vs_ctx *c)
     c->vout->avg_frame_rate = c->dm.fps;
     c->vout->sample_aspect_ratio = c->venc->sample_aspect_ratio;
     /* Rotation travels as the display matrix. */
-    size_t sz;
-    uint8_t *m = av_stream_get_side_data(in, AV_PKT_DATA_DISPLAYMATRIX, &sz);
-    if (m) {
-        uint8_t *dst = av_stream_new_side_data(c->vout, AV_PKT_DATA_DISPLAYMATRIX, sz);
-        if (dst)
-            memcpy(dst, m, sz);
-    }
+    if (vs_stream_copy_side_data(in, c->vout, AV_PKT_DATA_DISPLAYMATRIX) < 0)
+        return VS_PIPE_ERR_INTERNAL;
     if (c->job->indicator &&
         !(c->ind = vs_indicator_new(c->venc->width, c->venc->height, c->venc->pix_fmt,
                                     vs_indicator_rotation((const int32_t *)m),

@@ -12,10 +12,12 @@ if(NOT VS_PRODUCE_BASH OR NOT VS_PRODUCE_FFMPEG OR NOT VS_PRODUCE_FFPROBE
   return()
 endif()
 
-# name -> timeout (s); kcat-based tests skip (77) when kcat is missing.
+# name -> timeout (s); kcat-based tests skip (77) when kcat is missing,
+# test_produce_notify (nginx on loopback) when nginx is.
 set(VS_PRODUCE_TESTS
   test_detect_silencedetect 120
   test_produce_dryrun 120
+  test_produce_notify 120
   test_produce_summary 300
   test_produce_stray 120
   test_produce_noworker 120

@@ -6,6 +6,7 @@
  * the checkers' job. */
 #include "tmedia.h"
 #include "errstr.h"
+#include "media/compat.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -202,7 +203,7 @@ int vs_tmedia_video_scan(const char *path, vs_tmedia_pic_cb cb, void *opaque,
             info->origin_exact = 0;
         }
     }
-    const uint8_t *dm = av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, NULL);
+    const uint8_t *dm = vs_stream_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, NULL);
     if (dm) { /* as the ffmpeg tool's autorotate: theta = -rotation_get */
         double theta = -av_display_rotation_get((const int32_t *)dm);
         int r = isnan(theta) ? 0 : (int)lround(theta / 90.0) * 90 % 360;
