@@ -394,6 +394,7 @@ static int open_video(vs_ctx *c)
     /* Rotation travels as the display matrix. */
     if (vs_stream_copy_side_data(in, c->vout, AV_PKT_DATA_DISPLAYMATRIX) < 0)
         return VS_PIPE_ERR_INTERNAL;
+    const uint8_t *m = vs_stream_side_data(in, AV_PKT_DATA_DISPLAYMATRIX, NULL);
     if (c->job->indicator &&
         !(c->ind = vs_indicator_new(c->venc->width, c->venc->height, c->venc->pix_fmt,
                                     vs_indicator_rotation((const int32_t *)m),
