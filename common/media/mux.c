@@ -112,8 +112,15 @@ static int stamp_priming_from_zero(const AVOutputFormat *f, const AVCodecParamet
         return 0;
     if (!strcmp(f->name, "avi"))
         return 1;
+#if LIBAVFORMAT_VERSION_MAJOR < 61
     return par->codec_id == AV_CODEC_ID_OPUS &&
            (!strcmp(f->name, "matroska") || !strcmp(f->name, "webm"));
+#else
+    /* FFmpeg 7's Matroska muxer and demuxer handle Opus's CodecDelay
+     * themselves (checked with FFmpeg 7.1: stamping from 0 there made the
+     * sound 7 ms late). */
+    return 0;
+#endif
 }
 
 int vs_mux_begin(vs_mux *m, char *errstr, size_t errsz)

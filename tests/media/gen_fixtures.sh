@@ -241,7 +241,9 @@ bg ff -f lavfi -i "$(video 30000/1001 $R "$(flat 0xAAAAAA 30000/1001 $R)")" -i "
 join
 ff -f lavfi -i "$(video 25 $R "$(flat 0xAAAAAA 25 $R)")" -i "$work/rates.wav" \
     "${x264[@]}" -flags +ildct+ilme -top 1 "${aac[@]}" "$out/rates/interlaced.mp4"
-ff -i "$out/rates/r25.mp4" -c copy -metadata:s:v:0 rotate=90 "$out/rates/rot90.mp4"
+# FFmpeg >= 6.1 takes -display_rotation (7.x ignores the rotate tag); older ones the tag.
+ffmpeg -nostdin -loglevel quiet -y -display_rotation 90 -i "$out/rates/r25.mp4" -c copy "$out/rates/rot90.mp4" ||
+    ff -i "$out/rates/r25.mp4" -c copy -metadata:s:v:0 rotate=90 "$out/rates/rot90.mp4"
 
 # ---- bad inputs -------------------------------------------------------
 echo "this is a text file, not a video" >"$out/bad/text.mp4"
