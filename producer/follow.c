@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -81,7 +82,17 @@ static int assign_recent(vs_follow *f, char *errstr, size_t errsz)
     int64_t *low = calloc((size_t)parts, sizeof *low);
     rd_kafka_resp_err_t err = low ? 0 : RD_KAFKA_RESP_ERR__NOENT;
     for (int p = 0; p < parts && !err; p++) {
-        err = rd_kafka_query_watermark_offsets(f->rk, f->topic, p, &low[p], &f->end[p], 10000);
+        /* Leadership moves (a topic just created, a broker restarted)
+         * answer "not leader" for a moment: ask again for up to 10 s. */
+        for (int tries = 0; tries < 50; tries++) {
+            err = rd_kafka_query_watermark_offsets(f->rk, f->topic, p, &low[p], &f->end[p],
+                                                   10000);
+            if (err != RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION &&
+                err != RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE &&
+                err != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
+                break;
+            usleep(200 * 1000);
+        }
         rd_kafka_topic_partition_list_add(l, f->topic, p)->offset = since_ms;
     }
     if (err) {

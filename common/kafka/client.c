@@ -388,8 +388,18 @@ fail:
     return NULL;
 }
 
-/* Which of the two topics already exist (metadata of all topics). */
-static void existing_topics(rd_kafka_t *rk, const vs_kafka_conf *c, int timeout_ms,
+/* Whether every partition of a topic has a leader. */
+static int topic_led(const rd_kafka_metadata_topic_t *t)
+{
+    for (int p = 0; p < t->partition_cnt; p++)
+        if (t->partitions[p].err != RD_KAFKA_RESP_ERR_NO_ERROR || t->partitions[p].leader < 0)
+            return 0;
+    return 1;
+}
+
+/* Which of the two topics already exist (metadata of all topics); with
+ * led, only those whose every partition has a leader count. */
+static void existing_topics(rd_kafka_t *rk, const vs_kafka_conf *c, int timeout_ms, int led,
                             int *have_jobs, int *have_status)
 {
     const struct rd_kafka_metadata *md = NULL;
@@ -398,6 +408,8 @@ static void existing_topics(rd_kafka_t *rk, const vs_kafka_conf *c, int timeout_
         return;
     for (int i = 0; i < md->topic_cnt; i++) {
         if (md->topics[i].err != RD_KAFKA_RESP_ERR_NO_ERROR || md->topics[i].partition_cnt <= 0)
+            continue;
+        if (led && !topic_led(&md->topics[i]))
             continue;
         if (!strcmp(md->topics[i].topic, c->jobs_topic))
             *have_jobs = 1;
@@ -410,7 +422,7 @@ static void existing_topics(rd_kafka_t *rk, const vs_kafka_conf *c, int timeout_
 int vs_kafka_ensure_topics(rd_kafka_t *rk, const vs_kafka_conf *c, int timeout_ms)
 {
     int have_jobs, have_status, created = 0;
-    existing_topics(rk, c, timeout_ms, &have_jobs, &have_status);
+    existing_topics(rk, c, timeout_ms, 0, &have_jobs, &have_status);
     if (have_jobs && have_status)
         return 0;
 
@@ -467,5 +479,13 @@ int vs_kafka_ensure_topics(rd_kafka_t *rk, const vs_kafka_conf *c, int timeout_m
     rd_kafka_AdminOptions_destroy(ao);
     rd_kafka_queue_destroy(q);
     rd_kafka_NewTopic_destroy_array(nt, n);
+    /* A real broker answers CreateTopics before the new partitions have
+     * leaders everywhere; the first look-ups would get "Not leader". */
+    for (int waited = 0; created && waited < timeout_ms; waited += 200) {
+        existing_topics(rk, c, timeout_ms, 1, &have_jobs, &have_status);
+        if (have_jobs && have_status)
+            break;
+        usleep(200 * 1000);
+    }
     return created;
 }
