@@ -283,7 +283,6 @@ static void give_up(vs_service *s, const char *fmt, const char *what)
 
 static void subscribe(vs_service *s)
 {
-    vs_kafka_ensure_topics(vs_publisher_rk(s->pub), &s->kc, 10000);
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
     rd_kafka_topic_partition_list_add(l, s->kc.jobs_topic, RD_KAFKA_PARTITION_UA);
     rd_kafka_resp_err_t e = rd_kafka_subscribe(s->consumer, l);
@@ -329,6 +328,8 @@ static void handle_message(vs_service *s, rd_kafka_message_t *m)
 static void *service_main(void *arg)
 {
     vs_service *s = arg;
+    /* First, so that the status reader finds the topic on a new cluster. */
+    vs_kafka_ensure_topics(vs_publisher_rk(s->pub), &s->kc, 10000);
     for (;;) {
         double now = vs_mono();
         if (atomic_load(&s->stop_req) && !s->stopping)
