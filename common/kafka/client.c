@@ -8,9 +8,11 @@
 #include "kafka/client.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "errstr.h"
@@ -277,7 +279,19 @@ const char *vs_path_map_apply(const vs_kafka_conf *c, const char *path,
 
 /* librdkafka's log and errors, through vs_log. librdkafka's own "errors"
  * are mostly transient (a broker went away and will be retried), so they
- * are warnings here; whoever handles a real failure reports it. */
+ * are warnings here; whoever handles a real failure reports it. A broker
+ * that goes away makes every handle of a program log each failed
+ * connection attempt: those are debug lines, and the outage itself is one
+ * warning per program (at most one a minute), whichever handle sees it. */
+static atomic_llong outage_said_s = -1000;
+
+static long long mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec;
+}
+
 static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
     enum vs_log_level lvl = level <= 4 ? VS_LOG_WARN : level <= 5 ? VS_LOG_INFO : VS_LOG_DEBUG;
@@ -287,18 +301,28 @@ static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char 
      * "consumer property ignored by this producer" is expected. */
     if (!strcmp(fac, "CONFWARN") && strstr(buf, "will be ignored by this"))
         lvl = VS_LOG_DEBUG;
+    /* Connections that failed or dropped, and the group session that
+     * timed out with them: error_cb says what a person needs to know. */
+    if (!strcmp(fac, "FAIL") || !strcmp(fac, "SESSTMOUT") || !strcmp(fac, "REQTMOUT"))
+        lvl = VS_LOG_DEBUG;
     vs_log(lvl, "kafka %s: %s: %s", rd_kafka_name(rk), fac, buf);
 }
 
 static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 {
-    if (rd_kafka_fatal_error(rk, NULL, 0) != RD_KAFKA_RESP_ERR_NO_ERROR)
+    (void)opaque;
+    if (rd_kafka_fatal_error(rk, NULL, 0) != RD_KAFKA_RESP_ERR_NO_ERROR) {
         vs_log(VS_LOG_ERROR, "kafka %s: fatal: %s", rd_kafka_name(rk), reason);
-    else if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN)
-        vs_log(VS_LOG_WARN, "kafka: no broker reachable (%s); retrying", reason);
-    else
+    } else if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
+        long long now = mono_s(), last = atomic_load(&outage_said_s);
+        if (now - last >= 60 && atomic_compare_exchange_strong(&outage_said_s, &last, now))
+            vs_log(VS_LOG_WARN, "kafka: no broker reachable (%s); retrying", reason);
+        else
+            vs_log(VS_LOG_DEBUG, "kafka %s: %s", rd_kafka_name(rk), reason);
+    } else {
         vs_log(VS_LOG_DEBUG, "kafka %s: %s: %s", rd_kafka_name(rk),
                rd_kafka_err2name((rd_kafka_resp_err_t)err), reason);
+    }
 }
 
 static int conf_set(rd_kafka_conf_t *conf, const char *key, const char *val,
