@@ -48,7 +48,13 @@ void vs_publish_dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
     vs_file *f = m->_private;
     if (!f)
         return;
-    if (m->err) {
+    if (m->err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
+        snprintf(f->error, sizeof f->error, "job not delivered: its %zu bytes are larger than "
+                 "the broker accepts on %s (raise message.max.bytes on the broker or "
+                 "max.message.bytes on the topic)", m->len, rd_kafka_topic_name(m->rkt));
+        f->state = VS_FILE_FAILED;
+        vs_log(VS_LOG_ERROR, "%s: %s", f->name, f->error);
+    } else if (m->err) {
         snprintf(f->error, sizeof f->error, "job not delivered to the broker: %s",
                  rd_kafka_err2str(m->err));
         f->state = VS_FILE_FAILED;
@@ -140,6 +146,15 @@ int vs_publish_jobs(rd_kafka_t *rk, const char *topic, vs_batch *b, const vs_wor
             RD_KAFKA_V_VALUE(json, strlen(json)),
             RD_KAFKA_V_KEY(f->job->job_id, strlen(f->job->job_id)),
             RD_KAFKA_V_OPAQUE(f), RD_KAFKA_V_END);
+        if (err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
+            snprintf(f->error, sizeof f->error, "job not published: its %zu bytes are larger "
+                     "than this client sends (pass -X message.max.bytes=2097152, and raise "
+                     "message.max.bytes on the broker)", strlen(json));
+            free(json);
+            f->state = VS_FILE_FAILED;
+            vs_log(VS_LOG_ERROR, "%s: %s", f->name, f->error);
+            continue;
+        }
         free(json);
         if (err) {
             snprintf(f->error, sizeof f->error, "job not published: %s", rd_kafka_err2str(err));
