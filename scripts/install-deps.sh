@@ -11,4 +11,9 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   librdkafka-dev libcjson-dev libcurl4-openssl-dev libssl-dev \
   libcmocka-dev clang libclang-rt-14-dev \
   ffmpeg kcat jq espeak-ng fonts-dejavu-core procps util-linux time >/dev/null
+# Java and Maven for the tests against Apache Kafka (scripts/kafka.sh),
+# unless this machine has them already.
+if ! command -v java >/dev/null || ! command -v mvn >/dev/null; then
+  $SUDO apt-get install -y -qq --no-install-recommends maven default-jdk-headless >/dev/null
+fi
 echo "install-deps: done"
