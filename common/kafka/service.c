@@ -329,7 +329,8 @@ static void *service_main(void *arg)
 {
     vs_service *s = arg;
     /* First, so that the status reader finds the topic on a new cluster. */
-    vs_kafka_ensure_topics(vs_publisher_rk(s->pub), &s->kc, 10000);
+    if (vs_kafka_ensure_topics(vs_publisher_rk(s->pub), &s->kc, 10000) < 0)
+        give_up(s, "%s", "stopping: the brokers refused this worker (see above)");
     for (;;) {
         double now = vs_mono();
         if (atomic_load(&s->stop_req) && !s->stopping)
