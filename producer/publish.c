@@ -54,6 +54,11 @@ void vs_publish_dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
                  "max.message.bytes on the topic)", m->len, rd_kafka_topic_name(m->rkt));
         f->state = VS_FILE_FAILED;
         vs_log(VS_LOG_ERROR, "%s: %s", f->name, f->error);
+    } else if (m->err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED) {
+        snprintf(f->error, sizeof f->error, "job not delivered: not allowed to write to %s "
+                 "(Kafka ACL: this user needs Write on the topic)", rd_kafka_topic_name(m->rkt));
+        f->state = VS_FILE_FAILED;
+        vs_log(VS_LOG_ERROR, "%s: %s", f->name, f->error);
     } else if (m->err) {
         snprintf(f->error, sizeof f->error, "job not delivered to the broker: %s",
                  rd_kafka_err2str(m->err));
@@ -80,6 +85,10 @@ static int partition_count(rd_kafka_t *rk, rd_kafka_topic_t *rkt, int timeout_ms
     int n = -1;
     if (md->topic_cnt == 1 && !md->topics[0].err && md->topics[0].partition_cnt > 0)
         n = md->topics[0].partition_cnt;
+    else if (md->topic_cnt == 1 &&
+             md->topics[0].err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED)
+        vs_set_err(errstr, errsz, "not allowed to write to %s (Kafka ACL: this user needs "
+                   "Describe and Write on the topic)", rd_kafka_topic_name(rkt));
     else
         vs_set_err(errstr, errsz, "topic %s: %s", rd_kafka_topic_name(rkt),
                 md->topic_cnt == 1 && md->topics[0].err ?

@@ -284,6 +284,28 @@ const char *vs_path_map_apply(const vs_kafka_conf *c, const char *path,
  * connection attempt: those are debug lines, and the outage itself is one
  * warning per program (at most one a minute), whichever handle sees it. */
 static atomic_llong outage_said_s = -1000;
+/* A refusal of this process's credentials (0 none, 1 being written, 2 set). */
+static atomic_int refused_state;
+static char refused_reason[1200];
+
+int vs_kafka_refused(char *buf, size_t sz)
+{
+    if (atomic_load(&refused_state) != 2)
+        return 0;
+    if (buf && sz)
+        snprintf(buf, sz, "%s", refused_reason);
+    return 1;
+}
+
+static void set_refused(const char *what, const char *reason)
+{
+    int none = 0;
+    if (!atomic_compare_exchange_strong(&refused_state, &none, 1))
+        return;
+    snprintf(refused_reason, sizeof refused_reason, "kafka: %s: %s", what, reason);
+    atomic_store(&refused_state, 2);
+    vs_log(VS_LOG_ERROR, "%s", refused_reason);
+}
 
 static long long mono_s(void)
 {
@@ -313,9 +335,35 @@ static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
     (void)opaque;
     if (rd_kafka_fatal_error(rk, NULL, 0) != RD_KAFKA_RESP_ERR_NO_ERROR) {
         vs_log(VS_LOG_ERROR, "kafka %s: fatal: %s", rd_kafka_name(rk), reason);
+    } else if (err == RD_KAFKA_RESP_ERR__AUTHENTICATION) {
+        /* librdkafka before 2.6.1 repeats the client nonce in SCRAM's final
+         * message; Kafka 4 checks it as RFC 5802 says and refuses every
+         * password (librdkafka PR #4895). */
+        char mech[64] = "", buf[1024];
+        size_t msz = sizeof mech;
+        const rd_kafka_conf_t *conf = rd_kafka_conf(rk);
+        if (conf && rd_kafka_conf_get(conf, "sasl.mechanisms", mech, &msz) != RD_KAFKA_CONF_OK)
+            mech[0] = 0;
+        if (rd_kafka_version() < 0x020601ff && !strncmp(mech, "SCRAM", 5)) {
+            snprintf(buf, sizeof buf, "%s (if the password is right: librdkafka %s cannot log in "
+                     "with SCRAM to Kafka 4 brokers, 2.6.1 can; use mutual TLS or SASL/PLAIN "
+                     "over TLS, see docs/operations.md)", reason, rd_kafka_version_str());
+            set_refused("authentication failed", buf);
+        } else {
+            set_refused("authentication failed", reason);
+        }
+    } else if (err == RD_KAFKA_RESP_ERR__SSL) {
+        set_refused("TLS refused", reason);
+    } else if (err == RD_KAFKA_RESP_ERR__TRANSPORT && strstr(reason, "SSL routines") &&
+               strstr(reason, " alert ")) {
+        /* With TLS 1.3 the broker's refusal of the client's certificate
+         * arrives after the handshake, as a TLS alert on the first read. */
+        set_refused("TLS refused by the broker", reason);
     } else if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
         long long now = mono_s(), last = atomic_load(&outage_said_s);
-        if (now - last >= 60 && atomic_compare_exchange_strong(&outage_said_s, &last, now))
+        if (vs_kafka_refused(NULL, 0))
+            vs_log(VS_LOG_DEBUG, "kafka %s: %s", rd_kafka_name(rk), reason); /* said why */
+        else if (now - last >= 60 && atomic_compare_exchange_strong(&outage_said_s, &last, now))
             vs_log(VS_LOG_WARN, "kafka: no broker reachable (%s); retrying", reason);
         else
             vs_log(VS_LOG_DEBUG, "kafka %s: %s", rd_kafka_name(rk), reason);
@@ -428,7 +476,17 @@ static void existing_topics(rd_kafka_t *rk, const vs_kafka_conf *c, int timeout_
 {
     const struct rd_kafka_metadata *md = NULL;
     *have_jobs = *have_status = 0;
-    if (rd_kafka_metadata(rk, 1, NULL, &md, timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR)
+    /* In slices, so that a refused client does not wait the whole time. */
+    rd_kafka_resp_err_t e = RD_KAFKA_RESP_ERR__TIMED_OUT;
+    for (int waited = 0; waited < timeout_ms; waited += 500) {
+        rd_kafka_poll(rk, 0); /* serves error_cb, which notes a refusal */
+        if (vs_kafka_refused(NULL, 0))
+            break;
+        e = rd_kafka_metadata(rk, 1, NULL, &md, 500);
+        if (e != RD_KAFKA_RESP_ERR__TIMED_OUT && e != RD_KAFKA_RESP_ERR__TRANSPORT)
+            break;
+    }
+    if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
         return;
     for (int i = 0; i < md->topic_cnt; i++) {
         if (md->topics[i].err != RD_KAFKA_RESP_ERR_NO_ERROR || md->topics[i].partition_cnt <= 0)
@@ -447,6 +505,8 @@ int vs_kafka_ensure_topics(rd_kafka_t *rk, const vs_kafka_conf *c, int timeout_m
 {
     int have_jobs, have_status, created = 0;
     existing_topics(rk, c, timeout_ms, 0, &have_jobs, &have_status);
+    if (vs_kafka_refused(NULL, 0))
+        return -1;
     if (have_jobs && have_status)
         return 0;
 
