@@ -154,7 +154,7 @@ EOF
 }
 
 # make_tls: a CA and one key pair for the brokers (CN=localhost, SAN
-# 127.0.0.1), the key encrypted as Kafka's PEM key store wants.
+# 127.0.0.1), the key encrypted with PBE-SHA1-3DES: Java 17 reads no PBES2 keys.
 make_tls() {
     local t="$D/tls"
     mkdir -p "$t"
@@ -165,7 +165,7 @@ make_tls() {
     printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' > "$t/broker.ext"
     openssl x509 -req -in "$t/broker.csr" -CA "$t/ca.pem" -CAkey "$t/ca.key" -CAcreateserial \
         -days 30 -extfile "$t/broker.ext" -out "$t/broker.pem" 2>/dev/null
-    openssl pkcs8 -topk8 -v2 aes-256-cbc -passout pass:broker-key -in "$t/broker.key" \
+    openssl pkcs8 -topk8 -v1 PBE-SHA1-3DES -passout pass:broker-key -in "$t/broker.key" \
         -out "$t/broker.enc.key"
     cat "$t/broker.enc.key" "$t/broker.pem" > "$t/broker-keystore.pem"
 }
