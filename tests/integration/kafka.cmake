@@ -32,7 +32,9 @@ set(VS_KAFKA_TESTS_LIST
   sigterm sigterm.sh 240
   kcat_job kcat_job.sh 180
   topics kafka_topics.sh 300
-  restart kafka_restart.sh 300)
+  restart kafka_restart.sh 300
+  cluster kafka_cluster.sh 300
+  secure kafka_secure.sh 300)
 list(LENGTH VS_KAFKA_TESTS_LIST _n)
 math(EXPR _last "${_n} - 1")
 foreach(v ${VS_KAFKA_VERSIONS})
