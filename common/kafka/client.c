@@ -346,8 +346,8 @@ static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
             mech[0] = 0;
         if (rd_kafka_version() < 0x020601ff && !strncmp(mech, "SCRAM", 5)) {
             snprintf(buf, sizeof buf, "%s (if the password is right: librdkafka %s cannot log in "
-                     "with SCRAM to Kafka 4 brokers, 2.6.1 can; use mutual TLS or SASL/PLAIN "
-                     "over TLS, see docs/operations.md)", reason, rd_kafka_version_str());
+                     "with SCRAM to Kafka 4 brokers, 2.6.1 can; use mutual TLS "
+                     "instead, see docs/operations.md)", reason, rd_kafka_version_str());
             set_refused("authentication failed", buf);
         } else {
             set_refused("authentication failed", reason);
