@@ -17,7 +17,8 @@
 # 4. The biggest job vs makes (a plan of ~20000 segments, ~0.6 MB) goes
 #    through vs-produce and a worker with -X message.max.bytes=2097152.
 #    Published to a topic whose max.message.bytes is 300000, vs-produce
-#    fails at once with one clear line and exit 1.
+#    fails at once with one clear line and exit 1. A plan of 20001
+#    segments is refused by vs-produce itself (workers would refuse it).
 source "$(dirname "$0")/lib.sh"
 
 BIG_X=(-X message.max.bytes=2097152)
@@ -114,6 +115,20 @@ awk 'BEGIN { printf "{\"version\":1,\"source\":{\"file\":\"long.mp4\"},\"detecti
 size=$(head -n1 "$WORK/big.jobs" | wc -c)
 note "the big job: $size bytes, $(head -n1 "$WORK/big.jobs" | jq '.segments | length') segments"
 [[ $size -gt 500000 ]] || fail "the big job is only $size bytes"
+# Ten more silences: a plan beyond the 20000 segments a job may carry is
+# refused by vs-produce, not published for the workers to refuse.
+mkdir -p "$WORK/toobig"
+ln -s "$WORK/big/long.mp4" "$WORK/toobig/long.mp4"
+awk 'BEGIN { printf "{\"version\":1,\"source\":{\"file\":\"long.mp4\"},\"detection\":{\"backend\":\"x\",";
+    printf "\"analyzed_duration\":23000.0,\"params\":{\"vad_threshold\":0.5,\"offset\":0.0,";
+    printf "\"process_duration\":null}},\"speech_segments\":[],\"silence_intervals\":[";
+    for (i = 0; i < 10000; i++) printf "%s[%.6f,%.6f]", i ? "," : "", i * 2.29876543 + 0.0912345,
+        i * 2.29876543 + 2.2712345;
+    print "]}" }' > "$WORK/toobig/long.vad.json"
+rc=0
+"$VS_BIN/vs-produce" --folder "$WORK/toobig" -o "$WORK/out6" --dry-run > /dev/null 2> "$WORK/toobig.log" || rc=$?
+[[ $rc -eq 1 ]] && grep -q "the plan has 20001 segments, more than a job may carry" "$WORK/toobig.log" ||
+    fail "a plan of 20001 segments: exit $rc, $(cat "$WORK/toobig.log")"
 start_worker wD "${BIG_X[@]}"
 wait_log "$WORK/wD.log" "assigned" 30
 "$VS_BIN/vs-produce" --brokers "$ADDR" "${KAFKA_X[@]}" "${BIG_X[@]}" --folder "$WORK/big" \
