@@ -34,7 +34,9 @@
 # certificate's CN, "User:CN") and "ADMIN host:port", a PLAINTEXT listener
 # on loopback whose clients are super users (administration: topics, ACLs).
 # The user "admin" (password "admin-secret" unless given with --scram
-# admin:...) is a super user too.
+# admin:...) is a super user too. librdkafka before 2.6.1 (Debian 12:
+# 2.0.2) cannot log in with SCRAM to Kafka 4 (docs/operations.md): use
+# the SSL listener with a client certificate signed by DIR/tls/ca.pem.
 set -euo pipefail
 
 VS_KAFKA_VERSIONS=${VS_KAFKA_VERSIONS:-"3.9.2 4.4.0"}
