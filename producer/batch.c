@@ -124,6 +124,12 @@ static void plan_file(const vs_produce_opts *o, const vs_batch *b, const vs_side
     }
     if (warn[0])
         vs_log(VS_LOG_WARN, "%s: %s", f->name, warn);
+    /* Workers refuse a job with more segments (job.h): say it here. */
+    if (plan->n > VS_JOB_MAX_SEGMENTS) {
+        fail_file(f, "the plan has %zu segments, more than a job may carry (%d): "
+                  "too many short silences", plan->n, VS_JOB_MAX_SEGMENTS);
+        goto out;
+    }
     const char *in = vs_path_maps_apply(&o->kafka.maps, f->input, in_map, sizeof in_map);
     const char *outp = vs_path_maps_apply(&o->kafka.maps, f->output, out_map, sizeof out_map);
     if (!in || !outp) {

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -40,7 +41,7 @@ struct vs_follow {
 static int assign_recent(vs_follow *f, char *errstr, size_t errsz)
 {
     char why[300];
-    int parts = vs_kafka_partition_count(f->rk, f->topic, 10000, why, sizeof why);
+    int parts = vs_kafka_partition_count(f->rk, f->topic, 10000, NULL, why, sizeof why);
     if (parts < 0) {
         vs_set_err(errstr, errsz, "status %s", why);
         return -1;
@@ -57,8 +58,19 @@ static int assign_recent(vs_follow *f, char *errstr, size_t errsz)
         err = RD_KAFKA_RESP_ERR__FAIL;
         goto out;
     }
-    for (int p = 0; p < parts && !err; p++)
-        err = rd_kafka_query_watermark_offsets(f->rk, f->topic, p, &low[p], &f->end[p], 10000);
+    for (int p = 0; p < parts && !err; p++) {
+        /* Leadership moves (a topic just created, a broker restarted)
+         * answer "not leader" for a moment: ask again for up to 10 s. */
+        for (int tries = 0; tries < 50; tries++) {
+            err = rd_kafka_query_watermark_offsets(f->rk, f->topic, p, &low[p], &f->end[p],
+                                                   10000);
+            if (err != RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION &&
+                err != RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE &&
+                err != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
+                break;
+            usleep(200 * 1000);
+        }
+    }
     if (err) {
         vs_set_err(errstr, errsz, "status topic %s: end offsets: %s", f->topic,
                    rd_kafka_err2str(err));

@@ -142,8 +142,8 @@ static int farm(const vs_produce_opts *o, vs_batch *b, volatile sig_atomic_t *st
         b->part_budget = VS_BROKER_PARTITION_BUDGET;
     if (!(rk = new_producer(&conf, err, sizeof err)))
         goto out;
-    if (!local)
-        vs_kafka_ensure_topics(rk, &conf, 10000);
+    if (!local && vs_kafka_ensure_topics(rk, &conf, 10000) < 0)
+        goto out; /* refused: the reason is logged */
     /* The status reader starts before any job of this run exists, so it
      * sees every status of this run; it counts no other run's. */
     if (vs_follow_open(&conf, &follow, err, sizeof err) < 0)

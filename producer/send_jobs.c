@@ -50,7 +50,18 @@ void vs_publish_dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
     vs_file *f = m->_private;
     if (!f)
         return;
-    if (m->err) {
+    if (m->err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
+        snprintf(f->error, sizeof f->error, "job not delivered: its %zu bytes are larger than "
+                 "the broker accepts on %s (raise message.max.bytes on the broker or "
+                 "max.message.bytes on the topic)", m->len, rd_kafka_topic_name(m->rkt));
+        f->state = VS_FILE_FAILED;
+        vs_log(VS_LOG_ERROR, "%s: %s", f->name, f->error);
+    } else if (m->err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED) {
+        snprintf(f->error, sizeof f->error, "job not delivered: not allowed to write to %s "
+                 "(Kafka ACL: this user needs Write on the topic)", rd_kafka_topic_name(m->rkt));
+        f->state = VS_FILE_FAILED;
+        vs_log(VS_LOG_ERROR, "%s: %s", f->name, f->error);
+    } else if (m->err) {
         snprintf(f->error, sizeof f->error, "job not delivered to the broker: %s",
                  rd_kafka_err2str(m->err));
         f->state = VS_FILE_FAILED;
@@ -85,7 +96,11 @@ int vs_publish_jobs(rd_kafka_t *rk, const char *topic, vs_batch *b, const vs_wor
                 rd_kafka_err2str(rd_kafka_last_error()));
         return -1;
     }
-    int parts = vs_kafka_partition_count(rk, topic, timeout_ms, errstr, errsz);
+    rd_kafka_resp_err_t why_not = 0;
+    int parts = vs_kafka_partition_count(rk, topic, timeout_ms, &why_not, errstr, errsz);
+    if (parts < 0 && why_not == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED)
+        vs_set_err(errstr, errsz, "not allowed to write to %s (Kafka ACL: this user needs "
+                   "Describe and Write on the topic)", topic);
     if (parts < 0) {
         rd_kafka_topic_destroy(rkt);
         return -1;
@@ -141,6 +156,15 @@ int vs_publish_jobs(rd_kafka_t *rk, const char *topic, vs_batch *b, const vs_wor
             RD_KAFKA_V_VALUE(json, strlen(json)),
             RD_KAFKA_V_KEY(f->job->job_id, strlen(f->job->job_id)),
             RD_KAFKA_V_OPAQUE(f), RD_KAFKA_V_END);
+        if (err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
+            snprintf(f->error, sizeof f->error, "job not published: its %zu bytes are larger "
+                     "than this client sends (pass -X message.max.bytes=2097152, and raise "
+                     "message.max.bytes on the broker)", strlen(json));
+            free(json);
+            f->state = VS_FILE_FAILED;
+            vs_log(VS_LOG_ERROR, "failed: %s: %s", f->name, f->error);
+            continue;
+        }
         free(json);
         if (!err) {
             f->published = 1;

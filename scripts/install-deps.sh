@@ -14,4 +14,9 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   libcmocka-dev clang libclang-rt-14-dev \
   ffmpeg kcat jq espeak-ng fonts-dejavu-core procps util-linux time python3 \
   nginx openssl debootstrap >/dev/null
+# Java and Maven for the tests against Apache Kafka (scripts/kafka.sh),
+# unless this machine has them already.
+if ! command -v java >/dev/null || ! command -v mvn >/dev/null; then
+  $SUDO apt-get install -y -qq --no-install-recommends maven default-jdk-headless >/dev/null
+fi
 echo "install-deps: done"

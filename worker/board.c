@@ -144,7 +144,7 @@ void vs_board_close(vs_board **fp)
 static void try_assign(vs_board *f)
 {
     char why[256];
-    int n = vs_kafka_partition_count(f->rk, f->topic, 2000, why, sizeof why);
+    int n = vs_kafka_partition_count(f->rk, f->topic, 2000, NULL, why, sizeof why);
     if (n <= 0) {
         vs_log(VS_LOG_DEBUG, "status topic not available yet: %s", why);
         return;

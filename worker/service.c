@@ -209,7 +209,6 @@ static void give_up(vs_worker *s, const char *fmt, const char *what)
 
 static void subscribe(vs_worker *s)
 {
-    vs_kafka_ensure_topics(vs_sender_rk(s->pub), &s->kc, 10000);
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
     rd_kafka_topic_partition_list_add(l, s->kc.jobs_topic, RD_KAFKA_PARTITION_UA);
     rd_kafka_resp_err_t e = rd_kafka_subscribe(s->consumer, l);
@@ -263,6 +262,9 @@ static void handle_message(vs_worker *s, rd_kafka_message_t *m)
 static void *service_main(void *arg)
 {
     vs_worker *s = arg;
+    /* First, so that the status reader finds the topic on a new cluster. */
+    if (vs_kafka_ensure_topics(vs_sender_rk(s->pub), &s->kc, 10000) < 0)
+        give_up(s, "%s", "stopping: the brokers refused this worker (see above)");
     for (;;) {
         double now = vs_clock_mono();
         if (atomic_load(&s->stop_req) && !s->stopping)

@@ -8,9 +8,11 @@
 #include "kafka/client.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "errstr.h"
@@ -206,7 +208,41 @@ int vs_kafka_conf_add_prop(vs_kafka_conf *c, const char *kv,
 
 /* librdkafka's log and errors, through vs_log. librdkafka's own "errors"
  * are mostly transient (a broker went away and will be retried), so they
- * are warnings here; whoever handles a real failure reports it. */
+ * are warnings here; whoever handles a real failure reports it. A broker
+ * that goes away makes every handle of a program log each failed
+ * connection attempt: those are debug lines, and the outage itself is one
+ * warning per program (at most one a minute), whichever handle sees it. */
+static atomic_llong outage_said_s = -1000;
+/* A refusal of this process's credentials (0 none, 1 being written, 2 set). */
+static atomic_int refused_state;
+static char refused_reason[1200];
+
+int vs_kafka_refused(char *buf, size_t sz)
+{
+    if (atomic_load(&refused_state) != 2)
+        return 0;
+    if (buf && sz)
+        snprintf(buf, sz, "%s", refused_reason);
+    return 1;
+}
+
+static void set_refused(const char *what, const char *reason)
+{
+    int none = 0;
+    if (!atomic_compare_exchange_strong(&refused_state, &none, 1))
+        return;
+    snprintf(refused_reason, sizeof refused_reason, "kafka: %s: %s", what, reason);
+    atomic_store(&refused_state, 2);
+    vs_log(VS_LOG_ERROR, "%s", refused_reason);
+}
+
+static long long mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec;
+}
+
 static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
     enum vs_log_level lvl = level <= 4 ? VS_LOG_WARN : level <= 5 ? VS_LOG_INFO : VS_LOG_DEBUG;
@@ -216,18 +252,54 @@ static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char 
      * "consumer property ignored by this producer" is expected. */
     if (!strcmp(fac, "CONFWARN") && strstr(buf, "will be ignored by this"))
         lvl = VS_LOG_DEBUG;
+    /* Connections that failed or dropped, and the group session that
+     * timed out with them: error_cb says what a person needs to know. */
+    if (!strcmp(fac, "FAIL") || !strcmp(fac, "SESSTMOUT") || !strcmp(fac, "REQTMOUT"))
+        lvl = VS_LOG_DEBUG;
     vs_log(lvl, "kafka %s: %s: %s", rd_kafka_name(rk), fac, buf);
 }
 
 static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 {
-    if (rd_kafka_fatal_error(rk, NULL, 0) != RD_KAFKA_RESP_ERR_NO_ERROR)
+    (void)opaque;
+    if (rd_kafka_fatal_error(rk, NULL, 0) != RD_KAFKA_RESP_ERR_NO_ERROR) {
         vs_log(VS_LOG_ERROR, "kafka %s: fatal: %s", rd_kafka_name(rk), reason);
-    else if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN)
-        vs_log(VS_LOG_WARN, "kafka: no broker reachable (%s); retrying", reason);
-    else
+    } else if (err == RD_KAFKA_RESP_ERR__AUTHENTICATION) {
+        /* librdkafka before 2.6.1 repeats the client nonce in SCRAM's final
+         * message; Kafka 4 checks it as RFC 5802 says and refuses every
+         * password (librdkafka PR #4895). */
+        char mech[64] = "", buf[1024];
+        size_t msz = sizeof mech;
+        const rd_kafka_conf_t *conf = rd_kafka_conf(rk);
+        if (conf && rd_kafka_conf_get(conf, "sasl.mechanisms", mech, &msz) != RD_KAFKA_CONF_OK)
+            mech[0] = 0;
+        if (rd_kafka_version() < 0x020601ff && !strncmp(mech, "SCRAM", 5)) {
+            snprintf(buf, sizeof buf, "%s (if the password is right: librdkafka %s cannot log in "
+                     "with SCRAM to Kafka 4 brokers, 2.6.1 can; use mutual TLS "
+                     "instead, see docs/operations.md)", reason, rd_kafka_version_str());
+            set_refused("authentication failed", buf);
+        } else {
+            set_refused("authentication failed", reason);
+        }
+    } else if (err == RD_KAFKA_RESP_ERR__SSL) {
+        set_refused("TLS refused", reason);
+    } else if (err == RD_KAFKA_RESP_ERR__TRANSPORT && strstr(reason, "SSL routines") &&
+               strstr(reason, " alert ")) {
+        /* With TLS 1.3 the broker's refusal of the client's certificate
+         * arrives after the handshake, as a TLS alert on the first read. */
+        set_refused("TLS refused by the broker", reason);
+    } else if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
+        long long now = mono_s(), last = atomic_load(&outage_said_s);
+        if (vs_kafka_refused(NULL, 0))
+            vs_log(VS_LOG_DEBUG, "kafka %s: %s", rd_kafka_name(rk), reason); /* said why */
+        else if (now - last >= 60 && atomic_compare_exchange_strong(&outage_said_s, &last, now))
+            vs_log(VS_LOG_WARN, "kafka: no broker reachable (%s); retrying", reason);
+        else
+            vs_log(VS_LOG_DEBUG, "kafka %s: %s", rd_kafka_name(rk), reason);
+    } else {
         vs_log(VS_LOG_DEBUG, "kafka %s: %s: %s", rd_kafka_name(rk),
                rd_kafka_err2name((rd_kafka_resp_err_t)err), reason);
+    }
 }
 
 static int conf_set(rd_kafka_conf_t *conf, const char *key, const char *val,
@@ -320,16 +392,38 @@ fail:
     return NULL;
 }
 
-/* Which of the two topics already exist (metadata of all topics). */
-static void existing_topics(rd_kafka_t *rk, const vs_kafka_conf *c, int timeout_ms,
+/* Whether every partition of a topic has a leader. */
+static int topic_led(const rd_kafka_metadata_topic_t *t)
+{
+    for (int p = 0; p < t->partition_cnt; p++)
+        if (t->partitions[p].err != RD_KAFKA_RESP_ERR_NO_ERROR || t->partitions[p].leader < 0)
+            return 0;
+    return 1;
+}
+
+/* Which of the two topics already exist (metadata of all topics); with
+ * led, only those whose every partition has a leader count. */
+static void existing_topics(rd_kafka_t *rk, const vs_kafka_conf *c, int timeout_ms, int led,
                             int *have_jobs, int *have_status)
 {
     const struct rd_kafka_metadata *md = NULL;
     *have_jobs = *have_status = 0;
-    if (rd_kafka_metadata(rk, 1, NULL, &md, timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR)
+    /* In slices, so that a refused client does not wait the whole time. */
+    rd_kafka_resp_err_t e = RD_KAFKA_RESP_ERR__TIMED_OUT;
+    for (int waited = 0; waited < timeout_ms; waited += 500) {
+        rd_kafka_poll(rk, 0); /* serves error_cb, which notes a refusal */
+        if (vs_kafka_refused(NULL, 0))
+            break;
+        e = rd_kafka_metadata(rk, 1, NULL, &md, 500);
+        if (e != RD_KAFKA_RESP_ERR__TIMED_OUT && e != RD_KAFKA_RESP_ERR__TRANSPORT)
+            break;
+    }
+    if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
         return;
     for (int i = 0; i < md->topic_cnt; i++) {
         if (md->topics[i].err != RD_KAFKA_RESP_ERR_NO_ERROR || md->topics[i].partition_cnt <= 0)
+            continue;
+        if (led && !topic_led(&md->topics[i]))
             continue;
         if (!strcmp(md->topics[i].topic, c->jobs_topic))
             *have_jobs = 1;
@@ -342,7 +436,9 @@ static void existing_topics(rd_kafka_t *rk, const vs_kafka_conf *c, int timeout_
 int vs_kafka_ensure_topics(rd_kafka_t *rk, const vs_kafka_conf *c, int timeout_ms)
 {
     int have_jobs, have_status, created = 0;
-    existing_topics(rk, c, timeout_ms, &have_jobs, &have_status);
+    existing_topics(rk, c, timeout_ms, 0, &have_jobs, &have_status);
+    if (vs_kafka_refused(NULL, 0))
+        return -1;
     if (have_jobs && have_status)
         return 0;
 
@@ -399,5 +495,13 @@ int vs_kafka_ensure_topics(rd_kafka_t *rk, const vs_kafka_conf *c, int timeout_m
     rd_kafka_AdminOptions_destroy(ao);
     rd_kafka_queue_destroy(q);
     rd_kafka_NewTopic_destroy_array(nt, n);
+    /* A real broker answers CreateTopics before the new partitions have
+     * leaders everywhere; the first look-ups would get "Not leader". */
+    for (int waited = 0; created && waited < timeout_ms; waited += 200) {
+        existing_topics(rk, c, timeout_ms, 1, &have_jobs, &have_status);
+        if (have_jobs && have_status)
+            break;
+        usleep(200 * 1000);
+    }
     return created;
 }

@@ -80,7 +80,15 @@ rd_kafka_conf_t *vs_kafka_conf_build(const vs_kafka_conf *c, enum vs_kafka_role 
 /* Creates the jobs and status topics when missing, through the Admin API
  * with a timeout. A refusal (no permission, timeout, ...) is logged as a
  * warning and is not an error: the topics may exist or be auto-created.
- * Returns the number of topics created, or 0. */
+ * Returns the number of topics created, or 0; -1 when the brokers refused
+ * this client itself (vs_kafka_refused: the reason is logged once). */
 int vs_kafka_ensure_topics(rd_kafka_t *rk, const vs_kafka_conf *c, int timeout_ms);
+
+/* 1 when a broker refused a client of this process for good (SASL
+ * authentication failed, TLS handshake failed: a wrong password, a
+ * certificate the other side does not trust), with the reason in buf;
+ * else 0. Set by the error callback of clients made by vs_kafka_conf_build,
+ * which logs it once as an error. */
+int vs_kafka_refused(char *buf, size_t sz);
 
 #endif

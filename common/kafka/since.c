@@ -7,8 +7,12 @@
 #include "log.h"
 
 int vs_kafka_partition_count(rd_kafka_t *rk, const char *topic, int timeout_ms,
-                             char *errstr, size_t errsz)
+                             rd_kafka_resp_err_t *err, char *errstr, size_t errsz)
 {
+    rd_kafka_resp_err_t dummy;
+    if (!err)
+        err = &dummy;
+    *err = 0;
     const struct rd_kafka_metadata *md = NULL;
     rd_kafka_topic_t *t = rd_kafka_topic_new(rk, topic, NULL);
     if (!t) {
@@ -18,6 +22,7 @@ int vs_kafka_partition_count(rd_kafka_t *rk, const char *topic, int timeout_ms,
     rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 0, t, &md, timeout_ms);
     rd_kafka_topic_destroy(t);
     int n = -1;
+    *err = e ? e : md->topic_cnt == 1 ? md->topics[0].err : RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
     if (e)
         vs_set_err(errstr, errsz, "topic %s: %s", topic, rd_kafka_err2str(e));
     else if (md->topic_cnt != 1 || md->topics[0].err)

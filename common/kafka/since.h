@@ -14,9 +14,10 @@
 
 #define VS_SINCE_UNKNOWN (-1001)  /* this partition's lookup failed */
 
-/* The partitions of topic (metadata), or -1 with errstr. */
+/* The partitions of topic (metadata), or -1 with errstr (and the broker's
+ * error in *err when err is not NULL, e.g. an ACL refusal). */
 int vs_kafka_partition_count(rd_kafka_t *rk, const char *topic, int timeout_ms,
-                             char *errstr, size_t errsz);
+                             rd_kafka_resp_err_t *err, char *errstr, size_t errsz);
 
 /* For partitions 0..n-1 of topic: offsets[i] = the first offset whose
  * message time is at or after since_wall (seconds since the epoch), -1

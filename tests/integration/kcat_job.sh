@@ -19,6 +19,8 @@ tr -d '\n' < "$job" | kcat -b "$ADDR" -P -t vs.jobs -k "$id" || fail "kcat -P fa
 
 mkdir -p "$WORK/out"
 start_worker wA --path-map "/nas/session/out=$WORK/out" --path-map "/nas/session=$FIX/nas/session"
+# (On Kafka the worker creates vs.status: read it once the worker is in.)
+wait_log "$WORK/wA.log" "assigned" 30
 
 st=$WORK/status.jsonl
 for _ in $(seq 90); do

@@ -9,6 +9,9 @@
 #   VS_SRC       the source root
 #   VS_IT_FIX    where fixtures.sh wrote the inputs
 #   VS_IT_KEEP   when set, the work folder is kept for a post-mortem
+#   VS_IT_KAFKA  a Kafka version: start_broker starts a real Apache Kafka
+#                (scripts/kafka.sh, KRaft, one node; its logs stay in
+#                $WORK/kafka) instead of vs-broker
 # Every process a test starts is remembered and stopped on exit (only
 # those, by pid).
 set -euo pipefail
@@ -21,6 +24,7 @@ FIX=${VS_IT_FIX:-$VS_BIN/../integration-fixtures}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/vs-it-$TEST_NAME.XXXXXX")
 PIDS=()
 ADDR=
+KAFKA_DIR=
 # Settings every client of a test uses: rebalances on the embedded broker
 # take session.timeout.ms - 1 s, so keep it at the lowest the tests allow.
 KAFKA_X=(-X session.timeout.ms=6000 -X heartbeat.interval.ms=500)
@@ -38,6 +42,9 @@ cleanup() {
         for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
         kill -KILL "$p" 2>/dev/null || true
     done
+    if [[ -n $KAFKA_DIR && -f $KAFKA_DIR/cluster.env ]]; then
+        "$VS_SRC/scripts/kafka.sh" stop "$KAFKA_DIR" > /dev/null 2>&1 || true
+    fi
     if [[ $rc -ne 0 ]]; then
         for f in "$WORK"/*.log; do
             [[ -f $f ]] || continue
@@ -60,8 +67,36 @@ fail() {
 }
 note() { echo "-- $(date +%T) $*"; }
 
-# start_broker: runs vs-broker; sets ADDR from its first line on stdout.
+# start_kafka [scripts/kafka.sh start options]: a real Apache Kafka
+# ($VS_IT_KAFKA, else the script's newest) in $WORK/kafka; sets ADDR to
+# the first line it prints. Stopped on exit.
+start_kafka() {
+    KAFKA_DIR=$WORK/kafka
+    local v=()
+    [[ -n ${VS_IT_KAFKA:-} ]] && v=(--version "$VS_IT_KAFKA")
+    "$VS_SRC/scripts/kafka.sh" start "$KAFKA_DIR" "${v[@]}" "$@" \
+        > "$WORK/kafka.addr" 2> "$WORK/kafka-start.log" ||
+        fail "scripts/kafka.sh could not start Kafka: $(tail -n 3 "$WORK/kafka-start.log")"
+    ADDR=$(head -n1 "$WORK/kafka.addr")
+    [[ $ADDR =~ ^127\.0\.0\.1:[0-9]+(,127\.0\.0\.1:[0-9]+)*$ ]] ||
+        fail "scripts/kafka.sh printed no address ('$ADDR')"
+    note "Apache Kafka $(. "$KAFKA_DIR/cluster.env"; echo "$VERSION") on $ADDR"
+}
+
+# kafka_ctl stop|start|kill|tool ...: scripts/kafka.sh on this test's Kafka.
+kafka_ctl() {
+    local c=$1
+    shift
+    "$VS_SRC/scripts/kafka.sh" "$c" "$KAFKA_DIR" "$@"
+}
+
+# start_broker: runs vs-broker (or Kafka when VS_IT_KAFKA is set); sets
+# ADDR from its first line on stdout.
 start_broker() {
+    if [[ -n ${VS_IT_KAFKA:-} ]]; then
+        start_kafka
+        return
+    fi
     "$VS_BIN/vs-broker" > "$WORK/broker.out" 2> "$WORK/broker.log" &
     PIDS+=($!)
     for _ in $(seq 100); do
