@@ -6,7 +6,8 @@
 #   VS_FUZZ_SECONDS=N                seconds per fuzz target (default 15).
 # The tests against a real Apache Kafka (label "kafka": scripts/kafka.sh
 # fetches Kafka with Maven, each test starts its broker) run once, in the
-# gcc pass; the sanitizer pass leaves them out.
+# gcc pass; the sanitizer pass leaves them out, and the "slow" ones (a
+# 200-video batch).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -24,7 +25,7 @@ if [ "${VS_TEST_FAST:-0}" != 1 ]; then
   echo "== tests under ASan + UBSan"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp \
-    ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE kafka
+    ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE 'kafka|slow'
   if [ -x tests/fuzz/run.sh ]; then
     echo "== fuzzing"
     VS_BIN=build-asan/bin tests/fuzz/run.sh "${VS_FUZZ_SECONDS:-15}"

@@ -24,8 +24,9 @@ add_test(NAME kafka_fetch
 set_tests_properties(kafka_fetch PROPERTIES
   FIXTURES_SETUP vs_kafka LABELS "integration;kafka" TIMEOUT 600)
 
-# test -> script and timeout (s). The first three are the embedded
-# broker's tests, run unchanged on Kafka (lib.sh: VS_IT_KAFKA).
+# test -> script and timeout (s). farm, kill9, sigterm, kcat_job and
+# output_guard are the embedded broker's tests, run unchanged on Kafka
+# (lib.sh: VS_IT_KAFKA).
 set(VS_KAFKA_TESTS_LIST
   farm farm.sh 180
   kill9 kill9.sh 240
@@ -34,7 +35,8 @@ set(VS_KAFKA_TESTS_LIST
   topics kafka_topics.sh 300
   restart kafka_restart.sh 300
   cluster kafka_cluster.sh 300
-  secure kafka_secure.sh 300)
+  secure kafka_secure.sh 300
+  output_guard output_guard.sh 300)
 list(LENGTH VS_KAFKA_TESTS_LIST _n)
 math(EXPR _last "${_n} - 1")
 foreach(v ${VS_KAFKA_VERSIONS})

@@ -41,3 +41,6 @@ foreach(i RANGE 0 ${_last} 2)
     LABELS integration TIMEOUT ${timeout} SKIP_RETURN_CODE 77
     ENVIRONMENT "${VS_TEST_ENV}")
 endforeach()
+# Minutes of encoding: once per CI run (scripts/test.sh leaves "slow" out
+# of the sanitizer pass).
+set_tests_properties(test_produce_big_batch PROPERTIES LABELS "integration;slow")
