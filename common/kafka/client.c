@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "errstr.h"
 #include "log.h"
 
@@ -236,13 +237,6 @@ static void set_refused(const char *what, const char *reason)
     vs_log(VS_LOG_ERROR, "%s", refused_reason);
 }
 
-static long long mono_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec;
-}
-
 static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
     enum vs_log_level lvl = level <= 4 ? VS_LOG_WARN : level <= 5 ? VS_LOG_INFO : VS_LOG_DEBUG;
@@ -256,6 +250,15 @@ static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char 
      * timed out with them: error_cb says what a person needs to know. */
     if (!strcmp(fac, "FAIL") || !strcmp(fac, "SESSTMOUT") || !strcmp(fac, "REQTMOUT"))
         lvl = VS_LOG_DEBUG;
+    /* A consumer whose next offset the broker no longer has (retention, or
+     * the embedded broker's 5 MiB per partition) goes on from the oldest
+     * message left: data was lost, say so plainly. */
+    if (!strcmp(fac, "OFFSET") && strstr(buf, "offset reset") && strstr(buf, "out of range")) {
+        vs_log(VS_LOG_ERROR, "kafka %s: messages were lost before they were read (the broker "
+               "dropped them: retention, or the embedded broker's 5 MiB per partition); going "
+               "on from the oldest one left (%s)", rd_kafka_name(rk), buf);
+        return;
+    }
     vs_log(lvl, "kafka %s: %s: %s", rd_kafka_name(rk), fac, buf);
 }
 
@@ -289,7 +292,7 @@ static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
          * arrives after the handshake, as a TLS alert on the first read. */
         set_refused("TLS refused by the broker", reason);
     } else if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
-        long long now = mono_s(), last = atomic_load(&outage_said_s);
+        long long now = (long long)vs_clock_mono(), last = atomic_load(&outage_said_s);
         if (vs_kafka_refused(NULL, 0))
             vs_log(VS_LOG_DEBUG, "kafka %s: %s", rd_kafka_name(rk), reason); /* said why */
         else if (now - last >= 60 && atomic_compare_exchange_strong(&outage_said_s, &last, now))
