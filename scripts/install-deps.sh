@@ -8,7 +8,7 @@ $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
   build-essential cmake pkg-config git ca-certificates \
   libavformat-dev libavcodec-dev libavfilter-dev libavutil-dev libswscale-dev libswresample-dev \
-  librdkafka-dev libcjson-dev libcurl4-openssl-dev libssl-dev \
+  librdkafka-dev libcjson-dev libcurl4-openssl-dev libssl-dev libmicrohttpd-dev \
   libcmocka-dev clang libclang-rt-14-dev \
-  ffmpeg kcat jq espeak-ng fonts-dejavu-core procps util-linux time python3 >/dev/null
+  ffmpeg kcat jq espeak-ng fonts-dejavu-core procps util-linux time python3 tmux >/dev/null
 echo "install-deps: done"

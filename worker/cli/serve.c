@@ -2,6 +2,7 @@
  * signal, stop it cleanly. The signal handler only counts signals; the
  * main thread turns them into vs_worker_stop / vs_worker_stop_now. */
 #include "serve.h"
+#include "metrics.h"
 
 #include <signal.h>
 #include <string.h>
@@ -17,7 +18,7 @@ static void on_signal(int sig)
         vs_signals++;
 }
 
-int vs_serve(const vs_worker_opts *opts)
+int vs_serve(const vs_worker_opts *opts, const char *metrics)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -33,6 +34,12 @@ int vs_serve(const vs_worker_opts *opts)
         vs_log(VS_LOG_ERROR, "%s", err);
         return 2; /* a setup error: a bad -X, fault point, encoder */
     }
+    vs_metrics_server *ms = NULL;
+    if (metrics && vs_metrics_start(metrics, s, &ms, err, sizeof err) < 0) {
+        vs_log(VS_LOG_ERROR, "--metrics %s: %s", metrics, err);
+        vs_worker_free(&s);
+        return 2;
+    }
     int seen = 0;
     while (!vs_worker_wait(s, 200)) {
         if (vs_signals > seen) {
@@ -45,6 +52,7 @@ int vs_serve(const vs_worker_opts *opts)
             }
         }
     }
+    vs_metrics_stop(&ms);
     int code = 0;
     if (vs_worker_error(s, err, sizeof err) < 0)
         code = 1;
