@@ -11,4 +11,12 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   librdkafka-dev libcjson-dev libcurl4-openssl-dev libssl-dev libmicrohttpd-dev \
   libcmocka-dev clang libclang-rt-14-dev \
   ffmpeg kcat jq espeak-ng fonts-dejavu-core procps util-linux time python3 tmux >/dev/null
+# The dashboard's browser test (tests/integration/dash.sh): headless Chromium
+# driven by playwright-core, installed into tests/browser/node_modules (not
+# committed); the test skips when either is missing.
+$SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null
+command -v npm >/dev/null || $SUDO apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+command -v npm >/dev/null &&
+  (cd "$(dirname "$0")/../tests/browser" && npm install --no-audit --no-fund --loglevel=error) ||
+  echo "install-deps: no npm: the dashboard's browser test will be skipped"
 echo "install-deps: done"
