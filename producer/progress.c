@@ -10,7 +10,7 @@
  * the scroll-back. The layout follows the terminal's width, re-read on
  * SIGWINCH; the elapsed time comes before the counts so a narrow terminal
  * cuts the counts, never the time. With many files only the running ones
- * get a bar. */
+ * get a bar, and fewer than the terminal has rows. */
 #include "progress.h"
 #include "cells.h"
 #include "clock.h"
@@ -68,6 +68,17 @@ static int term_cols(void)
     if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
         return ws.ws_col;
     return 100;
+}
+
+/* Bar lines that fit: the cursor cannot move up past the top of the
+ * screen, so bars taller than it would leave copies in the scroll-back. */
+static int bar_rows(void)
+{
+    struct winsize ws;
+    int rows = VS_BAR_MAX_ROWS;
+    if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_row - 2 < rows)
+        rows = ws.ws_row - 2;
+    return rows > 1 ? rows : 1;
 }
 
 /* Moves up over the bars and clears to the end of the screen. A line
@@ -329,10 +340,10 @@ static void draw_bars(vs_progress_view *p, double now)
     vs_progress_resized = 0;
     pthread_mutex_lock(&p->mu);
     erase_locked(p);
-    int n = 0;
-    for (size_t i = 0; i < p->b->n && n < VS_BAR_MAX_ROWS; i++) {
+    int n = 0, rows = bar_rows();
+    for (size_t i = 0; i < p->b->n && n < rows; i++) {
         const vs_file *f = &p->b->files[i];
-        if (p->b->n > VS_BAR_MAX_ROWS && f->state != VS_FILE_RUNNING)
+        if (p->b->n > (size_t)rows && f->state != VS_FILE_RUNNING)
             continue;
         file_line(f, &l, now, line, sizeof line);
         keep_line(p, n++, line, cols);
@@ -374,7 +385,7 @@ void vs_progress_note(vs_progress_view *p, enum vs_log_level lvl, const char *fm
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     vs_log(lvl, "%s", msg); /* above the bars: the view is the log's writer */
-    if (p && p->bars)
+    if (p && p->bars && p->writer) /* not after vs_progress_finish */
         draw_bars(p, vs_clock_mono());
 }
 
@@ -383,6 +394,8 @@ void vs_progress_tick(vs_progress_view *p, double now)
     if (!p || p->quiet)
         return;
     if (p->bars) {
+        if (!p->writer) /* finished: the final bars stay as they are */
+            return;
         if (now - p->last_draw >= VS_BAR_REDRAW_S || p->drawn == 0 || vs_progress_resized)
             draw_bars(p, now);
         return;
