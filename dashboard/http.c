@@ -6,6 +6,8 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +71,15 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
     return reply(c, MHD_HTTP_OK, type, body, MHD_RESPMEM_MUST_FREE);
 }
 
+/* libmicrohttpd's own messages go through vs_log like every other library's. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    char msg[512];
+    (void)cls;
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    vs_log(VS_LOG_WARN, "http: %s", msg);
+}
+
 static int parse_addr(const char *spec, struct sockaddr_storage *ss, char *errstr,
                       size_t errsz)
 {
@@ -124,9 +135,13 @@ int vs_dash_http_start(const char *addr, vs_farm *farm, vs_dash_http **out, char
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
-    h->d = MHD_start_daemon(flags, 0, NULL, NULL, answer, h, MHD_OPTION_SOCK_ADDR,
-                            (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT, 64u,
-                            MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);
+    uint16_t port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                                   : ((struct sockaddr_in *)&ss)->sin_port);
+    h->d = MHD_start_daemon(flags, port, NULL, NULL, answer, h,
+                            MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+                            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+                            MHD_OPTION_CONNECTION_LIMIT, 64u, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+                            MHD_OPTION_END);
     if (!h->d) {
         vs_set_err(errstr, errsz, "cannot listen on %s (in use, or not an address here)", addr);
         free(h);

@@ -1,7 +1,9 @@
-/* main.c - vs-dash: follow the status topic, serve the dashboard, until
- * SIGINT/SIGTERM. Read-only: it never writes to Kafka nor joins a group. */
+/* main.c - vs-dash: serve the dashboard, follow the status topic (waiting
+ * for it when the brokers are not up yet), until SIGINT/SIGTERM.
+ * Read-only: it never writes to Kafka nor joins a group. */
 #include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "farm.h"
 #include "http.h"
@@ -46,11 +48,19 @@ int main(int argc, char **argv)
         vs_log(VS_LOG_ERROR, "out of memory");
         goto out;
     }
-    if (vs_dash_reader_open(&o.kafka, farm, o.lookback_s, &reader, err, sizeof err) < 0 ||
-        vs_dash_http_start(o.listen, farm, &http, err, sizeof err) < 0) {
+    if (vs_dash_http_start(o.listen, farm, &http, err, sizeof err) < 0) {
         vs_log(VS_LOG_ERROR, "%s", err);
         code = 2;
         goto out;
+    }
+    /* The page is up at once; the status topic may come later (the
+     * brokers or the topic are not there yet): try again every 5 s. */
+    while (!vs_dash_stop && !reader) {
+        if (vs_dash_reader_open(&o.kafka, farm, o.lookback_s, &reader, err, sizeof err) == 0)
+            break;
+        vs_log(VS_LOG_WARN, "%s; trying again in 5 s", err);
+        for (int i = 0; i < 50 && !vs_dash_stop; i++)
+            usleep(100000);
     }
     while (!vs_dash_stop)
         vs_dash_reader_poll(reader, 200);

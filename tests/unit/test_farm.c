@@ -107,7 +107,8 @@ static void test_lifecycle(void **state_)
     assert_int_equal((int)num(o, "totals.retried"), 1);
     cJSON *fl = cJSON_GetObjectItem(o, "failures");
     assert_int_equal(cJSON_GetArraySize(fl), 1);
-    assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(fl, 0), "file")),
+    cJSON *f0 = cJSON_GetArrayItem(fl, 0);
+    assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(f0, "file")),
                         "j3.mp4");
     cJSON *tp = cJSON_GetObjectItem(o, "throughput");
     assert_int_equal(cJSON_GetArraySize(tp), 60);

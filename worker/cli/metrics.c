@@ -9,9 +9,11 @@
 #include "metrics.h"
 
 #include <arpa/inet.h>
+#include <stdatomic.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +23,7 @@
 
 struct vs_metrics_server {
     struct MHD_Daemon *d;
-    vs_worker *s;
+    _Atomic(vs_worker *) s;  /* NULL until the worker started: 503 */
 };
 
 typedef struct buf {
@@ -156,10 +158,17 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
     struct MHD_Response *r;
     unsigned code = MHD_HTTP_OK;
     int get = !strcmp(method, "GET") || !strcmp(method, "HEAD");
-    if (get && !strcmp(url, "/metrics")) {
+    vs_worker *s = atomic_load(&ms->s);
+    if (get && !strcmp(url, "/metrics") && !s) {
+        static char wait[] = "the worker is starting\n";
+        code = MHD_HTTP_SERVICE_UNAVAILABLE;
+        r = MHD_create_response_from_buffer(strlen(wait), wait, MHD_RESPMEM_PERSISTENT);
+        if (!r)
+            return MHD_NO;
+    } else if (get && !strcmp(url, "/metrics")) {
         vs_worker_stats st;
-        vs_worker_get_stats(ms->s, &st);
-        char *text = vs_metrics_render(vs_worker_worker_id(ms->s), &st);
+        vs_worker_get_stats(s, &st);
+        char *text = vs_metrics_render(vs_worker_worker_id(s), &st);
         if (!text)
             return MHD_NO;
         r = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
@@ -178,6 +187,15 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
     enum MHD_Result ret = MHD_queue_response(c, code, r);
     MHD_destroy_response(r);
     return ret;
+}
+
+/* libmicrohttpd's own messages go through vs_log like every other library's. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    char msg[512];
+    (void)cls;
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    vs_log(VS_LOG_WARN, "http: %s", msg);
 }
 
 /* "PORT", "ADDR:PORT" or "[V6]:PORT" into a socket address. */
@@ -220,8 +238,12 @@ static int parse_addr(const char *spec, struct sockaddr_storage *ss, char *errst
     return 0;
 }
 
-int vs_metrics_start(const char *addr, vs_worker *s, vs_metrics_server **out, char *errstr,
-                     size_t errsz)
+void vs_metrics_attach(vs_metrics_server *ms, vs_worker *s)
+{
+    atomic_store(&ms->s, s);
+}
+
+int vs_metrics_start(const char *addr, vs_metrics_server **out, char *errstr, size_t errsz)
 {
     struct sockaddr_storage ss;
     *out = NULL;
@@ -232,13 +254,17 @@ int vs_metrics_start(const char *addr, vs_worker *s, vs_metrics_server **out, ch
         snprintf(errstr, errsz, "out of memory");
         return -1;
     }
-    ms->s = s;
+    atomic_init(&ms->s, NULL);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
-    ms->d = MHD_start_daemon(flags, 0, NULL, NULL, answer, ms, MHD_OPTION_SOCK_ADDR,
-                             (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT, 16u,
-                             MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_END);
+    uint16_t port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                                   : ((struct sockaddr_in *)&ss)->sin_port);
+    ms->d = MHD_start_daemon(flags, port, NULL, NULL, answer, ms,
+                             MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+                             MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+                             MHD_OPTION_CONNECTION_LIMIT, 16u, MHD_OPTION_CONNECTION_TIMEOUT, 10u,
+                             MHD_OPTION_END);
     if (!ms->d) {
         snprintf(errstr, errsz, "cannot listen there (in use, or not an address of this host)");
         free(ms);

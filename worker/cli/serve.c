@@ -30,16 +30,18 @@ int vs_serve(const vs_worker_opts *opts, const char *metrics)
 
     char err[512];
     vs_worker *s = NULL;
-    if (vs_worker_start(opts, &s, err, sizeof err) < 0) {
-        vs_log(VS_LOG_ERROR, "%s", err);
-        return 2; /* a setup error: a bad -X, fault point, encoder */
-    }
     vs_metrics_server *ms = NULL;
-    if (metrics && vs_metrics_start(metrics, s, &ms, err, sizeof err) < 0) {
+    if (metrics && vs_metrics_start(metrics, &ms, err, sizeof err) < 0) {
         vs_log(VS_LOG_ERROR, "--metrics %s: %s", metrics, err);
-        vs_worker_free(&s);
         return 2;
     }
+    if (vs_worker_start(opts, &s, err, sizeof err) < 0) {
+        vs_log(VS_LOG_ERROR, "%s", err);
+        vs_metrics_stop(&ms);
+        return 2; /* a setup error: a bad -X, fault point, encoder */
+    }
+    if (ms)
+        vs_metrics_attach(ms, s);
     int seen = 0;
     while (!vs_worker_wait(s, 200)) {
         if (vs_signals > seen) {
