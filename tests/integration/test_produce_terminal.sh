@@ -85,4 +85,4 @@ check "$T/screen-120-70.txt" 70
 # at the end nothing runs: the total alone.
 run 80 0 5
 check "$T/screen-80-0.txt" 80 1
-echo "PASS: bars at 80 and 120 columns, after a resize and in 6 rows"
+echo "PASS: bars at 80 and 120 columns, after a resize and in 5 rows"
