@@ -6,9 +6,12 @@
  * call). The level and the prefix are the only globals of the library;
  * they are set once at start-up and read with relaxed atomics. FFmpeg's
  * av_log() is routed here by vs_log_route_ffmpeg() (media/avlog.c), and
- * librdkafka's log by the Kafka clients (kafka/client.c). */
+ * librdkafka's log by the Kafka clients (kafka/client.c). A view drawing
+ * on the terminal (the producer's bars) installs a writer that every line
+ * goes through, so lines land above the bars and none are left stale. */
 #include "log.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -22,6 +25,14 @@
 static atomic_int vs_log_level_cur = VS_LOG_INFO;
 static _Atomic(const char *) vs_log_prefix_cur = NULL;
 static atomic_int vs_log_stamp_on = 0;
+/* The writer a view on the terminal installs (progress bars): it gets each
+ * finished line instead of stderr, so it can clear what it drew, print the
+ * line above and draw again. The mutex is held around every call, so once
+ * vs_log_set_writer() returns no thread is still inside the old one. */
+static pthread_mutex_t vs_log_writer_mu = PTHREAD_MUTEX_INITIALIZER;
+static atomic_int vs_log_writer_on = 0;
+static vs_log_writer_fn vs_log_writer_cur;
+static void *vs_log_writer_ctx;
 
 void vs_log_set_level(enum vs_log_level lvl)
 {
@@ -45,6 +56,30 @@ void vs_log_set_prefix(const char *prefix)
 void vs_log_set_timestamps(int on)
 {
     atomic_store_explicit(&vs_log_stamp_on, on != 0, memory_order_relaxed);
+}
+
+void vs_log_set_writer(vs_log_writer_fn fn, void *ctx)
+{
+    pthread_mutex_lock(&vs_log_writer_mu);
+    vs_log_writer_cur = fn;
+    vs_log_writer_ctx = ctx;
+    atomic_store(&vs_log_writer_on, fn != NULL);
+    pthread_mutex_unlock(&vs_log_writer_mu);
+}
+
+/* One finished line to stderr, or to the installed writer. */
+static void write_line(const char *line)
+{
+    if (!atomic_load(&vs_log_writer_on)) {
+        fputs(line, stderr);
+        return;
+    }
+    pthread_mutex_lock(&vs_log_writer_mu);
+    if (vs_log_writer_cur)
+        vs_log_writer_cur(vs_log_writer_ctx, line);
+    else
+        fputs(line, stderr);
+    pthread_mutex_unlock(&vs_log_writer_mu);
 }
 
 void vs_log_timestamps_auto(void)
@@ -107,7 +142,7 @@ static void emit(enum vs_log_level lvl, const char *fmt, va_list ap)
         len--;
     line[len++] = '\n';
     line[len] = '\0';
-    fputs(line, stderr);
+    write_line(line);
 }
 
 void vs_log(enum vs_log_level lvl, const char *fmt, ...)

@@ -17,6 +17,12 @@ void vs_log_set_prefix(const char *prefix);
 void vs_log_set_timestamps(int on);
 /* Timestamps when stderr is not a terminal (a log file, journald, a pipe). */
 void vs_log_timestamps_auto(void);
+/* Every line vs_log() prints goes to fn(ctx, line) instead of stderr
+ * (line: one line ending in '\n'); NULL restores stderr. Calls are
+ * serialised (one at a time, from whichever thread logs), and when this
+ * returns no thread is inside the previous writer any more. */
+typedef void (*vs_log_writer_fn)(void *ctx, const char *line);
+void vs_log_set_writer(vs_log_writer_fn fn, void *ctx);
 void vs_log(enum vs_log_level lvl, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Route av_log() through vs_log (FFmpeg's own ERROR..INFO levels only

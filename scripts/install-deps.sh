@@ -10,13 +10,21 @@ $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
   build-essential cmake pkg-config git ca-certificates \
   libavformat-dev libavcodec-dev libavfilter-dev libavutil-dev libswscale-dev libswresample-dev \
-  librdkafka-dev libcjson-dev libcurl4-openssl-dev libssl-dev \
+  librdkafka-dev libcjson-dev libcurl4-openssl-dev libssl-dev libmicrohttpd-dev \
   libcmocka-dev clang libclang-rt-14-dev \
-  ffmpeg kcat jq espeak-ng fonts-dejavu-core procps util-linux time python3 \
+  ffmpeg kcat jq espeak-ng fonts-dejavu-core procps util-linux time python3 tmux \
   nginx openssl debootstrap >/dev/null
 # Java and Maven for the tests against Apache Kafka (scripts/kafka.sh),
 # unless this machine has them already.
 if ! command -v java >/dev/null || ! command -v mvn >/dev/null; then
   $SUDO apt-get install -y -qq --no-install-recommends maven default-jdk-headless >/dev/null
 fi
+# The dashboard's browser test (tests/integration/dash.sh): headless Chromium
+# driven by playwright-core, installed into tests/browser/node_modules (not
+# committed); the test skips when either is missing.
+$SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null
+command -v npm >/dev/null || $SUDO apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+command -v npm >/dev/null &&
+  (cd "$(dirname "$0")/../tests/browser" && npm install --no-audit --no-fund --loglevel=error) ||
+  echo "install-deps: no npm: the dashboard's browser test will be skipped"
 echo "install-deps: done"

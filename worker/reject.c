@@ -124,6 +124,7 @@ void vs_reject(vs_worker *s, const rd_kafka_message_t *m, unsigned gen, const vs
            s->kc.jobs_topic, (int)m->partition, (long long)m->offset, why, s->dead_topic);
     vs_worker_count(s, &s->stats.failed);
     vs_worker_count(s, &s->stats.rejected);
+    vs_worker_count(s, &s->stats.failed_by[VS_REASON_REJECTED]);
     if (park(s, m, gen, why) < 0) {
         /* Never jam the partition on a message nobody can run. */
         vs_log(VS_LOG_WARN, "%s: no dead-letter copy on %s; committed anyway", st.job_id,

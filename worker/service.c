@@ -84,6 +84,7 @@ static void heartbeat(vs_worker *s)
     vs_sender_status(s->pub, &st);
     s->last_hb = vs_clock_mono();
     s->next_hb = s->last_hb + s->o.heartbeat_s;
+    vs_worker_note_heartbeat(s);
     s->hb_dirty = 0;
 }
 

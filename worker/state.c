@@ -4,14 +4,73 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "clock.h"
 #include "log.h"
+#include "runner.h"
 
 void vs_worker_count(vs_worker *s, long *field)
 {
     pthread_mutex_lock(&s->mu);
     (*field)++;
+    pthread_mutex_unlock(&s->mu);
+}
+
+const double vs_worker_job_seconds_le[VS_JOB_SECONDS_BUCKETS] = {
+    1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600,
+};
+
+const char *vs_worker_reason_str(enum vs_worker_reason r)
+{
+    static const char *const names[VS_REASON_N] = {
+        "bad_input", "bad_output", "io", "internal", "gpu_busy", "rejected", "attempts",
+        "stopping",
+    };
+    return (unsigned)r < VS_REASON_N ? names[r] : "internal";
+}
+
+void vs_worker_count_seconds(vs_worker *s, double secs)
+{
+    size_t i = 0;
+    while (i < VS_JOB_SECONDS_BUCKETS && secs > vs_worker_job_seconds_le[i])
+        i++;
+    pthread_mutex_lock(&s->mu);
+    s->stats.job_seconds_bucket[i]++;
+    s->stats.job_seconds_count++;
+    s->stats.job_seconds_sum += secs;
+    pthread_mutex_unlock(&s->mu);
+}
+
+void vs_worker_update_gauges(vs_worker *s)
+{
+    int nvenc = 0;
+    double fps = 0;
+    for (task *t = s->tasks; t; t = t->next) {
+        if (t->state != VS_TASK_RUNNING)
+            continue;
+        if (t->nvenc_session >= 0)
+            nvenc++;
+        vs_progress p;
+        vs_runner_progress(t->run, &p);
+        if (p.fps > 0)
+            fps += p.fps;
+    }
+    int slots = s->stopping ? 0 : vs_worker_slot_limit(s);
+    pthread_mutex_lock(&s->mu);
+    s->stats.slots = slots;
+    s->stats.busy = s->running;
+    s->stats.nvenc_busy = nvenc;
+    s->stats.fps = fps;
+    pthread_mutex_unlock(&s->mu);
+}
+
+void vs_worker_note_heartbeat(vs_worker *s)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    pthread_mutex_lock(&s->mu);
+    s->stats.last_heartbeat = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
     pthread_mutex_unlock(&s->mu);
 }
 

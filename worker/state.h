@@ -100,6 +100,7 @@ struct vs_worker {
     int commit_due;              /* stored offsets wait for a (re)commit */
     double next_commit;
     int hb_dirty;
+    double next_gauges;          /* when stats' gauges are refreshed next */
     uint64_t next_fwd;
     int gpu_full;                /* the last start found every NVENC session taken */
     double gpu_full_logged;      /* when that was last said (once a minute at most) */
@@ -125,5 +126,12 @@ int vs_worker_slot_limit(vs_worker *s);
  * the worker for a while. */
 void vs_worker_note_outcome(vs_worker *s, int failed, const char *why);
 void vs_worker_count(vs_worker *s, long *field);
+/* A done job took secs: the histogram in stats. */
+void vs_worker_count_seconds(vs_worker *s, double secs);
+/* Refreshes the gauges in stats (slots, busy, NVENC, fps): the service
+ * thread, about once a second. */
+void vs_worker_update_gauges(vs_worker *s);
+/* A heartbeat went out now: its wall-clock time in stats. */
+void vs_worker_note_heartbeat(vs_worker *s);
 
 #endif

@@ -143,12 +143,14 @@ void vs_tasks_recheck_held(vs_worker *s)
 
 /* A final failure: reported once here (the producer shows it to the user),
  * offsets stored, task freed. */
-static void fail_task(vs_worker *s, task *t, const char *why, int attempts)
+static void fail_task(vs_worker *s, task *t, const char *why, int attempts,
+                      enum vs_worker_reason r)
 {
     vs_task_publish(s, VS_ST_FAILED, t, why, attempts);
     vs_log(s->o.quiet_jobs ? VS_LOG_DEBUG : VS_LOG_ERROR, "%s (%s): failed: %s",
            t->job->job_id, t->name, why);
     vs_worker_count(s, &s->stats.failed);
+    vs_worker_count(s, &s->stats.failed_by[r]);
     vs_task_forget(s, t, 1);
 }
 
@@ -173,7 +175,7 @@ static int start_task(vs_worker *s, task *t)
     case VS_RULE_FAIL:
         snprintf(why, sizeof why, "gave up after %d failed attempt%s: %s", t->prior,
                  t->prior == 1 ? "" : "s", last[0] ? last : "no reason known");
-        fail_task(s, t, why, t->prior);
+        fail_task(s, t, why, t->prior, VS_REASON_ATTEMPTS);
         return 1;
     case VS_RULE_WAIT: {
         double now = vs_clock_mono();
@@ -206,6 +208,7 @@ static int start_task(vs_worker *s, task *t)
     t->next_progress = t->started + 1.0;
     s->running++;
     s->hb_dirty = 1;
+    vs_worker_count(s, &s->stats.started);
     vs_task_publish(s, VS_ST_STARTED, t, NULL, t->prior);
     char att[48] = "";
     if (t->prior > 0)
@@ -256,6 +259,10 @@ void vs_tasks_progress(vs_worker *s)
         vs_sender_status(s->pub, &st);
         t->next_progress = now + 1.0;
     }
+    if (now >= s->next_gauges) {
+        vs_worker_update_gauges(s);
+        s->next_gauges = now + 1.0;
+    }
 }
 
 static enum vs_outcome outcome_of(int rc)
@@ -292,6 +299,19 @@ static void report_done(vs_worker *s, task *t, int rc, const vs_pipeline_result 
                res->encoder, res->seconds);
 }
 
+/* The metric label of a failed attempt's outcome. */
+static enum vs_worker_reason reason_of(enum vs_outcome o)
+{
+    switch (o) {
+    case VS_OUT_BAD_INPUT:  return VS_REASON_BAD_INPUT;
+    case VS_OUT_BAD_OUTPUT: return VS_REASON_BAD_OUTPUT;
+    case VS_OUT_IO:         return VS_REASON_IO;
+    case VS_OUT_GPU_BUSY:   return VS_REASON_GPU_BUSY;
+    case VS_OUT_CANCELLED:  return VS_REASON_STOPPING;
+    default:                return VS_REASON_INTERNAL;
+    }
+}
+
 /* The attempt of t ended with pipeline code rc: the rules say what next. */
 static void finish(vs_worker *s, task *t, int rc, const vs_pipeline_result *res,
                    const char *err)
@@ -323,6 +343,7 @@ static void finish(vs_worker *s, task *t, int rc, const vs_pipeline_result *res,
     case VS_RULE_DONE:
         report_done(s, t, rc, res);
         vs_worker_count(s, &s->stats.done);
+        vs_worker_count_seconds(s, res->seconds);
         vs_task_forget(s, t, 1);
         break;
     case VS_RULE_SKIPPED:
@@ -337,6 +358,7 @@ static void finish(vs_worker *s, task *t, int rc, const vs_pipeline_result *res,
             vs_task_publish(s, VS_ST_RETRY, t, "handed back: the worker is stopping", t->prior);
             vs_log(JOB_LOG(s), "%s (%s): handed back uncommitted", t->job->job_id, t->name);
             vs_worker_count(s, &s->stats.handed_back);
+            vs_worker_count(s, &s->stats.retried_by[VS_REASON_STOPPING]);
         } else {
             snprintf(why, sizeof why, "%s; handed back: the worker is stopping", reason);
             vs_task_publish(s, VS_ST_RETRY, t, why, a.attempts);
@@ -350,7 +372,7 @@ static void finish(vs_worker *s, task *t, int rc, const vs_pipeline_result *res,
         else
             snprintf(why, sizeof why, "%s (attempt %d of %d; giving up)", reason, a.attempts,
                      s->o.max_attempts);
-        fail_task(s, t, why, a.attempts);
+        fail_task(s, t, why, a.attempts, reason_of(o));
         break;
     default: /* VS_RULE_RETRY */
         if (o == VS_OUT_GPU_BUSY) {
@@ -366,6 +388,7 @@ static void finish(vs_worker *s, task *t, int rc, const vs_pipeline_result *res,
         t->elsewhere = a.elsewhere;
         vs_task_publish(s, VS_ST_RETRY, t, why, a.attempts);
         vs_worker_count(s, &s->stats.retried);
+        vs_worker_count(s, &s->stats.retried_by[reason_of(o)]);
         t->state = VS_TASK_PENDING;
         t->not_before = now + a.delay_s;
         break;

@@ -12,6 +12,7 @@
      worker/          nothing of producer/
      producer/        the worker only through its public header worker.h
      broker/          no FFmpeg, nothing of media/, worker/, producer/
+     dashboard/       no FFmpeg, nothing of media/, worker/, producer/, broker/
 Usage: check_layout.py SOURCE_DIR   (exit 1 with one line per problem)
 """
 import os
@@ -25,7 +26,7 @@ RDKAFKA = ("librdkafka/",)
 
 
 def sources(root):
-    for top in ("common", "worker", "producer", "broker"):
+    for top in ("common", "worker", "producer", "broker", "dashboard"):
         for d, _, files in os.walk(os.path.join(root, top)):
             for f in sorted(files):
                 if f.endswith((".c", ".h")):
@@ -66,7 +67,8 @@ def main():
         a = area(src)
         for kind, name in INCLUDE.findall(text):
             if kind == "<":
-                if name.startswith(FFMPEG) and a in ("common", "common/kafka", "broker"):
+                if name.startswith(FFMPEG) and a in ("common", "common/kafka", "broker",
+                                                    "dashboard"):
                     problems.append(f"{src}: includes FFmpeg's <{name}> ({a} must not)")
                 if name.startswith(RDKAFKA) and a in ("common", "common/media"):
                     problems.append(f"{src}: includes <{name}> ({a} must not use librdkafka)")
@@ -82,6 +84,7 @@ def main():
                 "worker": ("producer", "broker"),
                 "broker": ("common/media", "worker", "producer"),
                 "producer": ("broker",),
+                "dashboard": ("common/media", "worker", "producer", "broker"),
             }.get(a, ())
             if b in bad:
                 problems.append(f"{src}: includes {dep} ({a} must not reach {b})")

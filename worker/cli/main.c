@@ -25,7 +25,7 @@ int main(int argc, char **argv)
     if (o.job_file)
         code = vs_run_job(o.job_file, o.service.encoder, o.service.fault);
     else
-        code = vs_serve(&o.service);
+        code = vs_serve(&o.service, o.metrics);
     vs_worker_cli_release(&o);
     return code;
 }

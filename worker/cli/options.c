@@ -65,6 +65,8 @@ static void usage(FILE *f)
 "  --grace S          on SIGINT/SIGTERM, let running jobs finish for S seconds\n"
 "                     (default: %.0f)\n"
 "  --worker-id ID     name in status messages (default: host:pid:random)\n"
+"  --metrics [ADDR:]PORT  serve Prometheus metrics on http://ADDR:PORT/metrics\n"
+"                     (default: off; ADDR defaults to 127.0.0.1, PORT 0 = any)\n"
 "  --heartbeat S      seconds between heartbeats (default: %.0f)\n"
 "  --max-attempts N   a job whose attempts fail N times (I/O error, busy GPU,\n"
 "                     a worker lost mid-job) is reported failed (default: %d);\n"
@@ -85,7 +87,7 @@ enum {
     OPT_JOB = 256, OPT_ENCODER, OPT_FAULT, OPT_BROKERS, OPT_JOBS_TOPIC, OPT_STATUS_TOPIC,
     OPT_GROUP, OPT_PATH_MAP, OPT_PARALLEL, OPT_GPU_SESSIONS, OPT_GPU_LOCK_DIR,
     OPT_GPU_BACKOFF, OPT_GRACE, OPT_WORKER_ID, OPT_HEARTBEAT, OPT_ROOT, OPT_MAX_ATTEMPTS,
-    OPT_FAIL_STREAK, OPT_FAIL_PAUSE, OPT_DEAD_TOPIC,
+    OPT_FAIL_STREAK, OPT_FAIL_PAUSE, OPT_DEAD_TOPIC, OPT_METRICS,
 };
 
 static int parse_int(const char *opt, const char *arg, int lo, int hi, int *out)
@@ -138,6 +140,7 @@ int vs_worker_cli_parse(int argc, char **argv, vs_worker_cli *o)
         {"grace", required_argument, NULL, OPT_GRACE},
         {"worker-id", required_argument, NULL, OPT_WORKER_ID},
         {"heartbeat", required_argument, NULL, OPT_HEARTBEAT},
+        {"metrics", required_argument, NULL, OPT_METRICS},
         {"root", required_argument, NULL, OPT_ROOT},
         {"max-attempts", required_argument, NULL, OPT_MAX_ATTEMPTS},
         {"fail-streak", required_argument, NULL, OPT_FAIL_STREAK},
@@ -185,6 +188,7 @@ int vs_worker_cli_parse(int argc, char **argv, vs_worker_cli *o)
             }
             break;
         case OPT_FAULT: o->service.fault = optarg; break;
+        case OPT_METRICS: o->metrics = optarg; break;
         case OPT_BROKERS:
             rc = kafka_err(vs_kafka_conf_set_brokers(&o->kafka, optarg, err, sizeof err), err);
             break;

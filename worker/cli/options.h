@@ -10,6 +10,7 @@ typedef struct vs_worker_cli {
     vs_worker_opts service;  /* Kafka mode; .kafka points at kafka above, .roots at roots */
     const char **roots;       /* --root values (point into argv; the array is owned) */
     int verbosity;
+    const char *metrics;      /* --metrics [ADDR:]PORT, or NULL (points into argv) */
 } vs_worker_cli;
 
 /* Parses argv. Returns 0 to go on, 1 when the program is done (--help,

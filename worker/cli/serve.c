@@ -2,6 +2,7 @@
  * signal, stop it cleanly. The signal handler only counts signals; the
  * main thread turns them into vs_worker_stop / vs_worker_stop_now. */
 #include "serve.h"
+#include "metrics.h"
 
 #include <signal.h>
 #include <string.h>
@@ -17,7 +18,7 @@ static void on_signal(int sig)
         vs_signals++;
 }
 
-int vs_serve(const vs_worker_opts *opts)
+int vs_serve(const vs_worker_opts *opts, const char *metrics)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -29,10 +30,18 @@ int vs_serve(const vs_worker_opts *opts)
 
     char err[512];
     vs_worker *s = NULL;
+    vs_metrics_server *ms = NULL;
+    if (metrics && vs_metrics_start(metrics, &ms, err, sizeof err) < 0) {
+        vs_log(VS_LOG_ERROR, "--metrics %s: %s", metrics, err);
+        return 2;
+    }
     if (vs_worker_start(opts, &s, err, sizeof err) < 0) {
         vs_log(VS_LOG_ERROR, "%s", err);
+        vs_metrics_stop(&ms);
         return 2; /* a setup error: a bad -X, fault point, encoder */
     }
+    if (ms)
+        vs_metrics_attach(ms, s);
     int seen = 0;
     while (!vs_worker_wait(s, 200)) {
         if (vs_signals > seen) {
@@ -45,6 +54,7 @@ int vs_serve(const vs_worker_opts *opts)
             }
         }
     }
+    vs_metrics_stop(&ms);
     int code = 0;
     if (vs_worker_error(s, err, sizeof err) < 0)
         code = 1;

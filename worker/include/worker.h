@@ -64,7 +64,27 @@ typedef struct vs_worker_opts {
     double fail_pause_s;         /* <= 0 = VS_FAIL_PAUSE_S; at most VS_FAIL_PAUSE_MAX_S */
 } vs_worker_opts;
 
-/* What a service has done so far (for logs and tests). */
+/* Why a job failed or was retried, a small fixed set (metric labels). */
+enum vs_worker_reason {
+    VS_REASON_BAD_INPUT = 0, /* the input cannot be processed */
+    VS_REASON_BAD_OUTPUT,    /* the output cannot be written there */
+    VS_REASON_IO,            /* writing the output failed (transient) */
+    VS_REASON_INTERNAL,      /* the pipeline failed (transient) */
+    VS_REASON_GPU_BUSY,      /* NVENC refused a session */
+    VS_REASON_REJECTED,      /* the message was refused before running */
+    VS_REASON_ATTEMPTS,      /* out of attempts (earlier failures, here or elsewhere) */
+    VS_REASON_STOPPING,      /* handed back: the worker stops */
+    VS_REASON_N
+};
+/* "bad_input", "bad_output", "io", "internal", "gpu_busy", "rejected",
+ * "attempts", "stopping" (static strings). */
+const char *vs_worker_reason_str(enum vs_worker_reason r);
+
+/* Upper bounds (seconds) of the job-duration histogram's buckets, then +Inf. */
+#define VS_JOB_SECONDS_BUCKETS 10
+extern const double vs_worker_job_seconds_le[VS_JOB_SECONDS_BUCKETS];
+
+/* What a service has done so far (for logs, tests and --metrics). */
 typedef struct vs_worker_stats {
     long done, skipped, failed;  /* failed includes rejected */
     long rejected;     /* messages refused before running (parked on the dead-letter topic) */
@@ -73,6 +93,19 @@ typedef struct vs_worker_stats {
     long busy_gpu;     /* attempts refused by a full GPU (put back, not failed) */
     long handed_back;  /* cancelled at shutdown, left uncommitted */
     long handed_over;  /* passed to an idle worker while every slot was busy */
+    long started;      /* attempts started here */
+    long failed_by[VS_REASON_N];   /* failed, by reason */
+    long retried_by[VS_REASON_N];  /* retried or handed back, by reason */
+    /* Done jobs' wall seconds: count per bucket (not cumulative: bucket i
+     * counts le[i-1] < s <= le[i]; the last one is over le[N-1]). */
+    long job_seconds_bucket[VS_JOB_SECONDS_BUCKETS + 1];
+    long job_seconds_count;
+    double job_seconds_sum;
+    /* Now (updated by the service about once a second). */
+    int slots, busy;   /* jobs taken at once now; running */
+    int nvenc_busy;    /* NVENC sessions held by running jobs */
+    double fps;        /* frames encoded per second, all running jobs */
+    double last_heartbeat; /* Unix seconds of the last heartbeat sent, 0 before */
 } vs_worker_stats;
 
 /* Creates the consumer and status producer, joins the group and starts
