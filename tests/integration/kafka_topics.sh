@@ -16,7 +16,8 @@
 #    start"; and kcat's -o s@TIME finds the first status after TIME.
 # 4. The biggest job vs makes (a plan of ~20000 segments, ~0.6 MB) goes
 #    through vs-produce and a worker with -X message.max.bytes=2097152.
-#    Published to a topic whose max.message.bytes is 300000, vs-produce
+#    Published to a topic whose max.message.bytes is 20000 (below the job
+#    even lz4-compressed, as vs-produce sends it), vs-produce
 #    fails at once with one clear line and exit 1. A plan of 20001
 #    segments is refused by vs-produce itself (workers would refuse it).
 source "$(dirname "$0")/lib.sh"
@@ -139,7 +140,7 @@ d=$(probe "$WORK/out4/long.mp4" v:0 format=duration)
 near "$d" 21651 2 || fail "the big job's output lasts $d s"
 
 kafka_ctl tool topics --bootstrap-server BOOT --create --topic small.jobs --partitions 2 \
-    --replication-factor 1 --config max.message.bytes=300000 > "$WORK/topics.out" 2>&1 ||
+    --replication-factor 1 --config max.message.bytes=20000 > "$WORK/topics.out" 2>&1 ||
     fail "kafka-topics --create small.jobs: $(cat "$WORK/topics.out")"
 start=$SECONDS
 rc=0
