@@ -36,6 +36,7 @@ typedef struct vs_file {
     double fraction;     /* progress 0..1 */
     double fps;          /* output frames per wall second */
     double started;      /* monotonic seconds when the attempt started, 0 = not */
+    double last_news;    /* monotonic seconds of the job's last status, 0 = none */
     double seconds;      /* time taken (the worker's, else measured here) */
     double out_duration; /* seconds written */
     char encoder[32];

@@ -182,6 +182,7 @@ vs_file *vs_follow_apply(vs_batch *b, const vs_status *st, double now)
     if (st->worker[0])
         snprintf(f->worker, sizeof f->worker, "%s", st->worker);
     vs_batch_note_read(b, f); /* any news of the job: a worker read its message */
+    f->last_news = now;
     switch (st->kind) {
     case VS_ST_STARTED:
         f->state = VS_FILE_RUNNING;
@@ -369,13 +370,18 @@ size_t vs_follow_catch_up(vs_follow *f, vs_batch *b, int timeout_ms)
 }
 
 /* Files still waiting or running whose output is on disk and carries their
- * job id: done (their final status was lost or is yet to come). */
-static void check_disk(vs_batch *b, vs_progress_view *progress)
+ * job id: done (their final status was lost). A job with news in the last
+ * VS_FOLLOW_NEWS_QUIET_S is left to its worker (its "done" follows the
+ * output within a moment), unless statuses are known lost (all). */
+static void check_disk(vs_batch *b, vs_progress_view *progress, int all)
 {
+    double now = vs_clock_mono();
     for (size_t i = 0; i < b->n; i++) {
         vs_file *f = &b->files[i];
         struct stat st;
         vs_pipeline_result res;
+        if (!all && f->last_news > 0 && now - f->last_news < VS_FOLLOW_NEWS_QUIET_S)
+            continue;
         if ((f->state != VS_FILE_QUEUED && f->state != VS_FILE_RUNNING) || !f->job ||
             stat(f->output, &st) < 0 || !S_ISREG(st.st_mode) ||
             !vs_pipeline_output_is_job(f->output, f->job->job_id, &res))
@@ -385,6 +391,7 @@ static void check_disk(vs_batch *b, vs_progress_view *progress)
         f->fraction = 1;
         f->error[0] = 0;
         f->out_duration = res.out_duration;
+        f->seconds = f->started > 0 ? now - f->started : 0;
         snprintf(f->encoder, sizeof f->encoder, "%s", res.encoder);
         if (f->attempts == 0)
             f->attempts = 1;
@@ -416,7 +423,7 @@ enum vs_follow_end vs_follow_run(vs_follow *f, vs_batch *b, const vs_follow_opts
             return VS_FOLLOW_STOPPED;
         }
         if (o->timeout_s > 0 && now - start >= o->timeout_s) {
-            check_disk(b, o->progress); /* a lost "done" is not a failure */
+            check_disk(b, o->progress, 1); /* a lost "done" is not a failure */
             if (!vs_batch_unfinished(b))
                 break;
             snprintf(why, sizeof why, "not finished within --timeout %g s", o->timeout_s);
@@ -436,7 +443,7 @@ enum vs_follow_end vs_follow_run(vs_follow *f, vs_batch *b, const vs_follow_opts
         /* The output is the source of truth: a job whose final status is
          * missing (lost, expired) but whose output carries its id is done. */
         if (r.lost || now >= next_disk_check) {
-            check_disk(b, o->progress);
+            check_disk(b, o->progress, r.lost);
             next_disk_check = now + VS_FOLLOW_DISK_CHECK_S;
         }
         if (r.ours)
