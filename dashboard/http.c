@@ -15,6 +15,7 @@
 
 #include "clock.h"
 #include "errstr.h"
+#include "http/httpd.h"
 #include "log.h"
 #include "page.h"
 
@@ -71,91 +72,23 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
     return reply(c, MHD_HTTP_OK, type, body, MHD_RESPMEM_MUST_FREE);
 }
 
-/* libmicrohttpd's own messages go through vs_log like every other library's. */
-static void mhd_log(void *cls, const char *fmt, va_list ap)
-{
-    char msg[512];
-    (void)cls;
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    vs_log(VS_LOG_WARN, "http: %s", msg);
-}
-
-static int parse_addr(const char *spec, struct sockaddr_storage *ss, char *errstr,
-                      size_t errsz)
-{
-    char host[256] = "127.0.0.1";
-    const char *port = spec;
-    const char *colon = strrchr(spec, ':');
-    if (colon) {
-        size_t n = (size_t)(colon - spec);
-        const char *hs = spec;
-        if (n >= 2 && hs[0] == '[' && hs[n - 1] == ']') {
-            hs++;
-            n -= 2;
-        }
-        if (n == 0 || n >= sizeof host) {
-            vs_set_err(errstr, errsz, "want [ADDR:]PORT");
-            return -1;
-        }
-        memcpy(host, hs, n);
-        host[n] = '\0';
-        port = colon + 1;
-    }
-    char *end;
-    long p = strtol(port, &end, 10);
-    if (!*port || *end || p < 0 || p > 65535) {
-        vs_set_err(errstr, errsz, "'%s' is not a port number", port);
-        return -1;
-    }
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *ai = NULL;
-    int rc = getaddrinfo(host, port, &hints, &ai);
-    if (rc != 0 || !ai) {
-        vs_set_err(errstr, errsz, "%s: %s", host, gai_strerror(rc));
-        return -1;
-    }
-    memset(ss, 0, sizeof *ss);
-    memcpy(ss, ai->ai_addr, ai->ai_addrlen);
-    freeaddrinfo(ai);
-    return 0;
-}
-
 int vs_dash_http_start(const char *addr, vs_farm *farm, vs_dash_http **out, char *errstr,
                        size_t errsz)
 {
-    struct sockaddr_storage ss;
     *out = NULL;
-    if (parse_addr(addr, &ss, errstr, errsz) < 0)
-        return -1;
     vs_dash_http *h = calloc(1, sizeof *h);
     if (!h) {
         vs_set_err(errstr, errsz, "out of memory");
         return -1;
     }
     h->farm = farm;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
-    if (ss.ss_family == AF_INET6)
-        flags |= MHD_USE_IPv6;
-    uint16_t port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
-                                                   : ((struct sockaddr_in *)&ss)->sin_port);
-    h->d = MHD_start_daemon(flags, port, NULL, NULL, answer, h,
-                            MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-                            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-                            MHD_OPTION_CONNECTION_LIMIT, 64u, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-                            MHD_OPTION_END);
+    char url[300];
+    h->d = vs_httpd_start(addr, answer, h, 64u, 30u, url, sizeof url, errstr, errsz);
     if (!h->d) {
-        vs_set_err(errstr, errsz, "cannot listen on %s (in use, or not an address here)", addr);
         free(h);
         return -1;
     }
-    const union MHD_DaemonInfo *di = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
-    char host[INET6_ADDRSTRLEN] = "?";
-    int v6 = ss.ss_family == AF_INET6;
-    if (v6)
-        inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, host, sizeof host);
-    else
-        inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, host, sizeof host);
-    vs_log(VS_LOG_INFO, "dashboard on http://%s%s%s:%u/", v6 ? "[" : "", host, v6 ? "]" : "",
-           di ? (unsigned)di->port : 0u);
+    vs_log(VS_LOG_INFO, "dashboard on %s/", url);
     *out = h;
     return 0;
 }

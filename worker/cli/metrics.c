@@ -7,6 +7,8 @@
  * else is 404, so the port shows nothing but numbers. Label values are a
  * fixed set (reasons, bucket bounds) plus the worker's id. */
 #include "metrics.h"
+#include "errstr.h"
+#include "http/httpd.h"
 
 #include <arpa/inet.h>
 #include <stdatomic.h>
@@ -189,55 +191,6 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
     return ret;
 }
 
-/* libmicrohttpd's own messages go through vs_log like every other library's. */
-static void mhd_log(void *cls, const char *fmt, va_list ap)
-{
-    char msg[512];
-    (void)cls;
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    vs_log(VS_LOG_WARN, "http: %s", msg);
-}
-
-/* "PORT", "ADDR:PORT" or "[V6]:PORT" into a socket address. */
-static int parse_addr(const char *spec, struct sockaddr_storage *ss, char *errstr,
-                      size_t errsz)
-{
-    char host[256] = "127.0.0.1";
-    const char *port = spec;
-    const char *colon = strrchr(spec, ':');
-    if (colon) {
-        size_t n = (size_t)(colon - spec);
-        const char *h = spec;
-        if (n >= 2 && h[0] == '[' && h[n - 1] == ']') {
-            h++;
-            n -= 2;
-        }
-        if (n == 0 || n >= sizeof host) {
-            snprintf(errstr, errsz, "want [ADDR:]PORT");
-            return -1;
-        }
-        memcpy(host, h, n);
-        host[n] = '\0';
-        port = colon + 1;
-    }
-    char *end;
-    long p = strtol(port, &end, 10);
-    if (!*port || *end || p < 0 || p > 65535) {
-        snprintf(errstr, errsz, "'%s' is not a port number", port);
-        return -1;
-    }
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *ai = NULL;
-    int rc = getaddrinfo(host, port, &hints, &ai);
-    if (rc != 0 || !ai) {
-        snprintf(errstr, errsz, "%s: %s", host, gai_strerror(rc));
-        return -1;
-    }
-    memset(ss, 0, sizeof *ss);
-    memcpy(ss, ai->ai_addr, ai->ai_addrlen);
-    freeaddrinfo(ai);
-    return 0;
-}
-
 void vs_metrics_attach(vs_metrics_server *ms, vs_worker *s)
 {
     atomic_store(&ms->s, s);
@@ -245,39 +198,20 @@ void vs_metrics_attach(vs_metrics_server *ms, vs_worker *s)
 
 int vs_metrics_start(const char *addr, vs_metrics_server **out, char *errstr, size_t errsz)
 {
-    struct sockaddr_storage ss;
     *out = NULL;
-    if (parse_addr(addr, &ss, errstr, errsz) < 0)
-        return -1;
     vs_metrics_server *ms = calloc(1, sizeof *ms);
     if (!ms) {
-        snprintf(errstr, errsz, "out of memory");
+        vs_set_err(errstr, errsz, "out of memory");
         return -1;
     }
     atomic_init(&ms->s, NULL);
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
-    if (ss.ss_family == AF_INET6)
-        flags |= MHD_USE_IPv6;
-    uint16_t port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
-                                                   : ((struct sockaddr_in *)&ss)->sin_port);
-    ms->d = MHD_start_daemon(flags, port, NULL, NULL, answer, ms,
-                             MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-                             MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-                             MHD_OPTION_CONNECTION_LIMIT, 16u, MHD_OPTION_CONNECTION_TIMEOUT, 10u,
-                             MHD_OPTION_END);
+    char url[300];
+    ms->d = vs_httpd_start(addr, answer, ms, 16u, 10u, url, sizeof url, errstr, errsz);
     if (!ms->d) {
-        snprintf(errstr, errsz, "cannot listen there (in use, or not an address of this host)");
         free(ms);
         return -1;
     }
-    const union MHD_DaemonInfo *di = MHD_get_daemon_info(ms->d, MHD_DAEMON_INFO_BIND_PORT);
-    char host[INET6_ADDRSTRLEN] = "?";
-    if (ss.ss_family == AF_INET6)
-        inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, host, sizeof host);
-    else
-        inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, host, sizeof host);
-    vs_log(VS_LOG_INFO, "metrics on http://%s%s%s:%u/metrics", ss.ss_family == AF_INET6 ? "[" : "",
-           host, ss.ss_family == AF_INET6 ? "]" : "", di ? (unsigned)di->port : 0u);
+    vs_log(VS_LOG_INFO, "metrics on %s/metrics", url);
     *out = ms;
     return 0;
 }
