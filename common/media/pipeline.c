@@ -42,8 +42,8 @@ typedef struct vs_atrack {
     int64_t next_pos;       /* window sample position of the next input sample */
     int64_t zero;           /* timestamp of window time 0 in the input stream's time base */
     int pos_known;
-    int skip_any;           /* packets past the last speech may be left undecoded */
-    int skip_silent;        /* stateless decoder, no resampling: packets inside silences too */
+    int skip_silent;        /* stateless decoder, no resampling: packets inside silences
+                               may be left undecoded */
     int64_t skipped;        /* packets left undecoded (statistics) */
     uint8_t **buf;          /* converted samples */
     int buf_cap;
@@ -445,11 +445,10 @@ static int open_audio(vs_ctx *c, vs_atrack *t, int in_index, int64_t total_video
     /* Every track lasts exactly as long as the video. */
     int64_t total = av_rescale_q(total_video_frames, av_inv_q(c->dm.fps),
                                  (AVRational){1, t->enc->sample_rate});
-    t->skip_any = vs_skip_enabled();
     /* PCM: every packet decodes alone (libavcodec marks most audio codecs
      * intra-only, stateful ones such as AAC included, so the id decides). */
     enum AVCodecID id = in->codecpar->codec_id;
-    t->skip_silent = t->skip_any && id >= AV_CODEC_ID_FIRST_AUDIO && id < AV_CODEC_ID_ADPCM_IMA_QT &&
+    t->skip_silent = vs_skip_enabled() && id >= AV_CODEC_ID_FIRST_AUDIO && id < AV_CODEC_ID_ADPCM_IMA_QT &&
                      t->dec->sample_rate == t->enc->sample_rate;
     if (vs_aretime_init(&t->rt, &c->tl, t->enc->sample_rate, t->enc->ch_layout.nb_channels,
                         t->enc->sample_fmt, total) < 0)
@@ -458,20 +457,19 @@ static int open_audio(vs_ctx *c, vs_atrack *t, int in_index, int64_t total_video
 }
 
 /* Whether the audio packet pkt of track t can be left undecoded without
- * changing one output sample (its samples are never copied) and, if so,
- * accounts for it as push_audio would have. Two cases:
- *  - the packet starts after the input of the last speech segment (all
- *    that follows is silence, so the decoder's state no longer matters);
- *  - a stateless decoder (PCM: every packet decodes alone) without
- *    resampling, and the packet lies inside a silent segment's input with
- *    a margin: the running sample position then moves exactly as decoding
- *    would move it (same resynchronisation rule as push_audio).
- * A stateful decoder (AAC: overlap, noise substitution's random state)
- * would decode the first packet after a gap differently, so its packets
- * inside silences are decoded. */
+ * changing one output sample and, if so, accounts for it as push_audio
+ * would have. Only for a stateless decoder (PCM: every packet decodes
+ * alone) without resampling, for a packet inside a silent segment's input
+ * with a margin on both sides (no speech segment copies its samples): the
+ * running sample position then moves exactly as decoding would move it
+ * (push_audio's resynchronisation rule, applied to the packet's own
+ * timestamp and length). A stateful decoder (AAC: overlapped transforms,
+ * noise substitution's random state) would decode the first packet after
+ * a gap differently, so its packets are all decoded; audio past the last
+ * speech is never decoded anyway (the track is complete by then). */
 static int audio_unneeded(vs_ctx *c, vs_atrack *t, const AVPacket *pkt)
 {
-    if ((!t->skip_any && !t->skip_silent) || pkt->pts == AV_NOPTS_VALUE)
+    if (!t->skip_silent || pkt->pts == AV_NOPTS_VALUE)
         return 0;
     AVStream *st = c->dm.fmt->streams[t->in];
     int sr = t->enc->sample_rate;
@@ -483,19 +481,6 @@ static int audio_unneeded(vs_ctx *c, vs_atrack *t, const AVPacket *pkt)
     int64_t p = (!t->pos_known || llabs(pos - t->next_pos) > sr / 25) ? pos : t->next_pos;
     int64_t margin = sr / 50; /* 20 ms: segment boundaries are rounded per stream */
     const vs_timeline *tl = &c->tl;
-    for (size_t i = tl->n; i-- > 0;) {
-        if (tl->seg[i].silent)
-            continue;
-        int64_t end = vs_timeline_in_sample(tl, i, sr) +
-                      av_rescale(tl->in_len[i], sr, VS_TL_HZ);
-        if (t->skip_any && p >= end + margin) {
-            t->skipped++;
-            return 1; /* past the last speech: nothing after needs the decoder */
-        }
-        break;
-    }
-    if (!t->skip_silent)
-        return 0;
     for (size_t i = 0; i < tl->n; i++) {
         if (!tl->seg[i].silent)
             continue;
