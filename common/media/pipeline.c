@@ -410,7 +410,10 @@ static int open_video(vs_ctx *c)
                                     vs_indicator_rotation((const int32_t *)m),
                                     c->errstr, c->errsz)))
         return VS_PIPE_ERR_INTERNAL;
-    vs_vskip_init(&c->vsk, in->codecpar->codec_id, vs_skip_enabled());
+    /* AVI has no presentation times for reordered pictures: the proof
+     * needs them (skip.h). */
+    vs_vskip_init(&c->vsk, in->codecpar->codec_id,
+                  vs_skip_enabled() && strcmp(c->dm.fmt->iformat->name, "avi"));
     if (vs_vretime_init(&c->vr, &c->tl, c->dm.fps, in->time_base,
                         vs_demux_zero(&c->dm, c->dm.video), emit_video, c) < 0)
         return VS_PIPE_ERR_INPUT;
