@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks of the re-timing engine, reported as ratios taken in one run
 # (the machines are shared and noisy: absolute seconds mean little). Not
-# part of CI; about 10-15 minutes on 2 cores.
+# part of CI; 15-20 minutes on 2 shared cores (VS_BENCH_SCALE=smoke: smaller).
 #
 #   bench/run.sh [BUILD_DIR]        (default: build; needs vs-make-job from the tests)
 #
