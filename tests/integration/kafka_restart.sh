@@ -77,7 +77,7 @@ ids=$(jq -r "select(.run_id == \"$run\" and .type == \"started\") | .job_id" "$s
 for id in $ids; do
     s=$(count "$st" ".job_id == \"$id\" and .type == \"started\"")
     d=$(count "$st" ".job_id == \"$id\" and .type == \"done\"")
-    r=$(cat "$WORK"/w[AB].log | grep -c "^vs-worker: $id (.*): already done: the output carries" || true)
+    r=$(cat "$WORK"/w[AB].log | grep -Ec "^([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z )?vs-worker: $id \(.*\): already done: the output carries" || true)
     [[ $((s - r)) -eq 1 && $((d - r)) -eq 1 ]] ||
         fail "$id: $s 'started', $d 'done', $r recognised by its output"
     [[ $r -eq 0 ]] || note "$id: redelivered $r time(s), recognised by its output, not encoded"
