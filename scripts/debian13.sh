@@ -27,7 +27,7 @@ jobs=${VS_JOBS:-$(nproc)}
 # What the root needs to build and run the unit and media tests.
 vs_root_make "$root" "$suite" "$mirror" build-essential cmake pkg-config ca-certificates \
     libavformat-dev libavcodec-dev libavfilter-dev libavutil-dev libswscale-dev libswresample-dev \
-    librdkafka-dev libcjson-dev libcurl4-openssl-dev libssl-dev libcmocka-dev \
+    librdkafka-dev libcjson-dev libcurl4-openssl-dev libssl-dev libmicrohttpd-dev libcmocka-dev \
     ffmpeg python3 procps util-linux
 vs_in_root "$root" sh -c 'echo "debian13: $(. /etc/os-release; echo "$PRETTY_NAME"), libavcodec $(pkg-config --modversion libavcodec), librdkafka $(pkg-config --modversion rdkafka)"'
 
