@@ -16,8 +16,7 @@
 
 #include "errstr.h"
 
-/* FNV-1a, 64 bits: a short stable tag for a name of any length. */
-static uint64_t fnv1a(const char *s)
+uint64_t vs_output_hash(const char *s)
 {
     uint64_t h = 1469598103934665603ULL;
     for (; s && *s; s++)
@@ -39,7 +38,7 @@ char *vs_output_side_name(const char *final, const char *suffix, size_t reserve)
         /* Keep the start of the name (people recognise it) and a hash of
          * all of it (two long names that start alike stay apart). Cut at a
          * UTF-8 character boundary. */
-        snprintf(tag, sizeof tag, "~%016" PRIx64, fnv1a(base));
+        snprintf(tag, sizeof tag, "~%016" PRIx64, vs_output_hash(base));
         blen = room > strlen(tag) ? room - strlen(tag) : 0;
         while (blen > 0 && ((unsigned char)base[blen] & 0xC0) == 0x80)
             blen--;

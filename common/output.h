@@ -16,9 +16,13 @@
 #ifndef VS_OUTPUT_H
 #define VS_OUTPUT_H
 #include <stddef.h>
+#include <stdint.h>
 
 /* The longest file name a folder takes (NAME_MAX on Linux file systems). */
 #define VS_OUTPUT_NAME_MAX 255
+
+/* FNV-1a, 64 bits: a short stable tag for a name or id of any length. */
+uint64_t vs_output_hash(const char *s);
 
 /* DIR/.BASE.SUFFIX for the output FINAL, with BASE shortened and a hash of
  * the whole name added when the result would not fit VS_OUTPUT_NAME_MAX;

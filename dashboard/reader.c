@@ -65,7 +65,6 @@ out:
 int vs_dash_reader_open(const vs_kafka_conf *c, vs_farm *farm, double lookback_s,
                         vs_dash_reader **out, char *errstr, size_t errsz)
 {
-    char why[512];
     *out = NULL;
     vs_dash_reader *r = calloc(1, sizeof *r);
     if (!r) {
@@ -73,23 +72,8 @@ int vs_dash_reader_open(const vs_kafka_conf *c, vs_farm *farm, double lookback_s
         return -1;
     }
     r->farm = farm;
-    rd_kafka_conf_t *conf = vs_kafka_conf_build(c, VS_KAFKA_READER, "vs-dash", errstr, errsz);
-    if (!conf)
+    if (!(r->rk = vs_kafka_reader_new(c, "vs-dash", "vs-dash", NULL, errstr, errsz)))
         goto fail;
-    /* assign() wants a group.id; this one is never joined nor committed. */
-    if (rd_kafka_conf_set(conf, "group.id", "vs-dash", why, sizeof why) ||
-        rd_kafka_conf_set(conf, "enable.auto.commit", "false", why, sizeof why) ||
-        rd_kafka_conf_set(conf, "auto.offset.reset", "earliest", why, sizeof why)) {
-        rd_kafka_conf_destroy(conf);
-        vs_set_err(errstr, errsz, "status reader: %s", why);
-        goto fail;
-    }
-    r->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof why);
-    if (!r->rk) {
-        rd_kafka_conf_destroy(conf);
-        vs_set_err(errstr, errsz, "status reader: %s", why);
-        goto fail;
-    }
     if (assign_since(r, c->status_topic, lookback_s, errstr, errsz) < 0)
         goto fail;
     *out = r;

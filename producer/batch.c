@@ -260,8 +260,10 @@ void vs_batch_note_read(vs_batch *b, vs_file *f)
     if (f->read || !f->published)
         return;
     f->read = 1;
-    if (b->part_bytes && f->partition >= 0 && f->partition < b->n_parts)
+    if (b->part_bytes && f->partition >= 0 && f->partition < b->n_parts) {
         b->part_bytes[f->partition] -= f->bytes;
+        b->room_freed = 1;
+    }
 }
 
 size_t vs_batch_unpublished(const vs_batch *b)

@@ -60,6 +60,7 @@ typedef struct vs_batch {
     size_t part_budget;
     size_t *part_bytes;
     int n_parts;
+    int room_freed;      /* a worker read a job since the held-back ones were last tried */
 } vs_batch;
 
 /* Builds the table for o->folder. Setup problems (no folder, sidecar

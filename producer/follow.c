@@ -103,7 +103,6 @@ out:
 
 int vs_follow_open(const vs_kafka_conf *c, vs_follow **out, char *errstr, size_t errsz)
 {
-    char why[512];
     vs_follow *f = calloc(1, sizeof *f);
     *out = NULL;
     if (!f || !(f->topic = strdup(c->status_topic)) || !(f->workers = vs_workers_new(c->group))) {
@@ -111,27 +110,11 @@ int vs_follow_open(const vs_kafka_conf *c, vs_follow **out, char *errstr, size_t
         vs_set_err(errstr, errsz, "out of memory");
         return -1;
     }
-    rd_kafka_conf_t *conf = vs_kafka_conf_build(c, VS_KAFKA_READER, "vs-produce-status",
-                                                errstr, errsz);
-    if (!conf)
-        goto fail;
-    /* librdkafka refuses assign() without a group.id; this one is never
-     * joined (no subscribe) and never committed to. */
     /* auto.offset.reset=error: statuses dropped before they were read are
      * reported to us (poll_one) instead of skipped over silently. */
-    if (rd_kafka_conf_set(conf, "group.id", "vs-produce-status", why, sizeof why) ||
-        rd_kafka_conf_set(conf, "enable.auto.commit", "false", why, sizeof why) ||
-        rd_kafka_conf_set(conf, "auto.offset.reset", "error", why, sizeof why)) {
-        rd_kafka_conf_destroy(conf);
-        vs_set_err(errstr, errsz, "status reader: %s", why);
+    if (!(f->rk = vs_kafka_reader_new(c, "vs-produce-status", "vs-produce-status", "error",
+                                       errstr, errsz)))
         goto fail;
-    }
-    f->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof why);
-    if (!f->rk) {
-        rd_kafka_conf_destroy(conf);
-        vs_set_err(errstr, errsz, "status reader: %s", why);
-        goto fail;
-    }
     if (assign_recent(f, errstr, errsz) < 0)
         goto fail;
     *out = f;
@@ -456,8 +439,10 @@ enum vs_follow_end vs_follow_run(vs_follow *f, vs_batch *b, const vs_follow_opts
             last_alive = vs_clock_mono();
         }
         /* Flow control: jobs held back go out as workers read others. */
-        if (o->publish_more && vs_batch_unpublished(b) > 0)
+        if (o->publish_more && b->room_freed && vs_batch_unpublished(b) > 0) {
+            b->room_freed = 0;
             o->publish_more(o->publish_ctx);
+        }
         vs_progress_tick(o->progress, vs_clock_mono());
     }
     return VS_FOLLOW_ALL_FINAL;

@@ -436,6 +436,29 @@ static void existing_topics(rd_kafka_t *rk, const vs_kafka_conf *c, int timeout_
     rd_kafka_metadata_destroy(md);
 }
 
+rd_kafka_t *vs_kafka_reader_new(const vs_kafka_conf *c, const char *client_id,
+                                const char *group, const char *offset_reset,
+                                char *errstr, size_t errsz)
+{
+    char why[512];
+    rd_kafka_conf_t *conf = vs_kafka_conf_build(c, VS_KAFKA_READER, client_id, errstr, errsz);
+    if (!conf)
+        return NULL;
+    if ((group && rd_kafka_conf_set(conf, "group.id", group, why, sizeof why)) ||
+        (offset_reset &&
+         rd_kafka_conf_set(conf, "auto.offset.reset", offset_reset, why, sizeof why))) {
+        rd_kafka_conf_destroy(conf);
+        vs_set_err(errstr, errsz, "status reader: %s", why);
+        return NULL;
+    }
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof why);
+    if (!rk) {
+        rd_kafka_conf_destroy(conf);
+        vs_set_err(errstr, errsz, "status reader: %s", why);
+    }
+    return rk;
+}
+
 int vs_kafka_ensure_topics(rd_kafka_t *rk, const vs_kafka_conf *c, int timeout_ms)
 {
     int have_jobs, have_status, created = 0;

@@ -77,6 +77,14 @@ enum vs_kafka_role {
 rd_kafka_conf_t *vs_kafka_conf_build(const vs_kafka_conf *c, enum vs_kafka_role role,
                                      const char *client_id, char *errstr, size_t errsz);
 
+/* A VS_KAFKA_READER consumer (for assign(): never joins a group, never
+ * commits) named client_id. group (NULL: the role's) is the group.id that
+ * assign() wants and ACLs name; offset_reset (NULL: "earliest") its
+ * auto.offset.reset. Returns the handle, or NULL with errstr. */
+rd_kafka_t *vs_kafka_reader_new(const vs_kafka_conf *c, const char *client_id,
+                                const char *group, const char *offset_reset,
+                                char *errstr, size_t errsz);
+
 /* Creates the jobs and status topics when missing, through the Admin API
  * with a timeout. A refusal (no permission, timeout, ...) is logged as a
  * warning and is not an error: the topics may exist or be auto-created.

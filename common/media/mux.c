@@ -15,22 +15,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* FNV-1a: a short stable tag for a job id of any length or alphabet. */
-static uint64_t hash_id(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (; s && *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
-}
-
 /* Room each attempt appends to the prefix: "<pid>-<8 hex>.part". */
 #define VS_MUX_ATTEMPT_TAG_MAX 24
 
 char *vs_mux_temp_prefix(const char *final_path, const char *job_id)
 {
     char suffix[32];
-    snprintf(suffix, sizeof suffix, "vs-%016" PRIx64 "-", hash_id(job_id));
+    snprintf(suffix, sizeof suffix, "vs-%016" PRIx64 "-", vs_output_hash(job_id));
     return vs_output_side_name(final_path, suffix, VS_MUX_ATTEMPT_TAG_MAX);
 }
 
