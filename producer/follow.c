@@ -356,14 +356,17 @@ size_t vs_follow_catch_up(vs_follow *f, vs_batch *b, int timeout_ms)
  * job id: done (their final status was lost). A job with news in the last
  * VS_FOLLOW_NEWS_QUIET_S is left to its worker (its "done" follows the
  * output within a moment), unless statuses are known lost (all). */
-static void check_disk(vs_batch *b, vs_progress_view *progress, int all)
+static void check_disk(vs_batch *b, vs_progress_view *progress, int all, double start)
 {
     double now = vs_clock_mono();
     for (size_t i = 0; i < b->n; i++) {
         vs_file *f = &b->files[i];
         struct stat st;
         vs_pipeline_result res;
-        if (!all && f->last_news > 0 && now - f->last_news < VS_FOLLOW_NEWS_QUIET_S)
+        /* Quiet since its last news, or since the run began if none came
+         * yet (statuses delayed by an outage are not lost). */
+        double since = f->last_news > 0 ? f->last_news : start;
+        if (!all && now - since < VS_FOLLOW_NEWS_QUIET_S)
             continue;
         if ((f->state != VS_FILE_QUEUED && f->state != VS_FILE_RUNNING) || !f->job ||
             stat(f->output, &st) < 0 || !S_ISREG(st.st_mode) ||
@@ -406,7 +409,7 @@ enum vs_follow_end vs_follow_run(vs_follow *f, vs_batch *b, const vs_follow_opts
             return VS_FOLLOW_STOPPED;
         }
         if (o->timeout_s > 0 && now - start >= o->timeout_s) {
-            check_disk(b, o->progress, 1); /* a lost "done" is not a failure */
+            check_disk(b, o->progress, 1, start); /* a lost "done" is not a failure */
             if (!vs_batch_unfinished(b))
                 break;
             snprintf(why, sizeof why, "not finished within --timeout %g s", o->timeout_s);
@@ -426,7 +429,7 @@ enum vs_follow_end vs_follow_run(vs_follow *f, vs_batch *b, const vs_follow_opts
         /* The output is the source of truth: a job whose final status is
          * missing (lost, expired) but whose output carries its id is done. */
         if (r.lost || now >= next_disk_check) {
-            check_disk(b, o->progress, r.lost);
+            check_disk(b, o->progress, r.lost, start);
             next_disk_check = now + VS_FOLLOW_DISK_CHECK_S;
         }
         if (r.ours)

@@ -21,7 +21,7 @@
 
 #define VS_FOLLOW_LOOKBACK_S 12.0 /* heartbeats this recent show live workers */
 #define VS_FOLLOW_DISK_CHECK_S 10.0 /* outputs of unfinished jobs looked at this often */
-#define VS_FOLLOW_NEWS_QUIET_S 30.0 /* ... those of jobs without news for this long */
+#define VS_FOLLOW_NEWS_QUIET_S 120.0 /* ... those of jobs without news for this long */
 
 typedef struct vs_follow vs_follow;
 
