@@ -38,8 +38,13 @@ char *vs_chunk_piece(const char *output, const char *video_id, int index)
     return p;
 }
 
-static vs_job *copy_part(const vs_job *w, const char *suffix, enum vs_job_kind kind, int index,
-                         int count)
+void vs_chunk_tag(const char *video_id, int index, char *buf, size_t sz)
+{
+    snprintf(buf, sz, "%s.c%04d", video_id, index);
+}
+
+static vs_job *copy_part(const vs_job *w, const char *video_id, const char *suffix,
+                         enum vs_job_kind kind, int index, int count)
 {
     char id[VS_JOB_MAX_ID + 16];
     snprintf(id, sizeof id, "%s.%s", w->job_id, suffix);
@@ -51,7 +56,7 @@ static vs_job *copy_part(const vs_job *w, const char *suffix, enum vs_job_kind k
     j->indicator = w->indicator;
     j->overwrite = w->overwrite;
     j->part = (vs_job_part){.kind = kind, .index = index, .count = count};
-    if ((w->codec && !(j->codec = strdup(w->codec))) || !(j->part.video = strdup(w->job_id)) ||
+    if ((w->codec && !(j->codec = strdup(w->codec))) || !(j->part.video = strdup(video_id)) ||
         (w->n_seg && !(j->seg = malloc(w->n_seg * sizeof *j->seg)))) {
         vs_job_free(&j);
         return NULL;
@@ -62,17 +67,18 @@ static vs_job *copy_part(const vs_job *w, const char *suffix, enum vs_job_kind k
     return j;
 }
 
-int vs_chunk_split(const vs_job *whole, int count, vs_job **chunks, vs_job **join)
+int vs_chunk_split(const vs_job *whole, const char *video_id, int count, vs_job **chunks,
+                   vs_job **join)
 {
     if (count < 2 || count > VS_JOB_MAX_CHUNKS || whole->part.kind != VS_JOB_WHOLE)
         return -1;
     char suffix[16];
     for (int i = 0; i < count; i++) {
         snprintf(suffix, sizeof suffix, "c%04d", i);
-        if (!(chunks[i] = copy_part(whole, suffix, VS_JOB_CHUNK, i, count)))
+        if (!(chunks[i] = copy_part(whole, video_id, suffix, VS_JOB_CHUNK, i, count)))
             goto oom;
     }
-    if ((*join = copy_part(whole, "join", VS_JOB_JOIN, 0, count)))
+    if ((*join = copy_part(whole, video_id, "join", VS_JOB_JOIN, 0, count)))
         return 0;
 oom:
     for (int i = 0; i < count; i++)

@@ -22,10 +22,18 @@ char *vs_chunk_dir(const char *output, const char *video_id);
 char *vs_chunk_piece(const char *output, const char *video_id, int index);
 
 /* Splits WHOLE (a VS_JOB_WHOLE job) into count chunk jobs and one join
- * job, each a deep copy with its own id (<id>.cNNNN, <id>.join) and its
- * part set; the video id is whole's job id. chunks must hold count
- * pointers. Returns 0, or -1 (OOM or count outside [2, VS_JOB_MAX_CHUNKS]). */
-int vs_chunk_split(const vs_job *whole, int count, vs_job **chunks, vs_job **join);
+ * job of the video VIDEO_ID, each a deep copy with its own job id
+ * (<whole's id>.cNNNN, <whole's id>.join: a job id is one run's, as the
+ * workers' "a job id runs once" rule needs) and its part set. chunks must
+ * hold count pointers. Returns 0, or -1 (OOM or count outside
+ * [2, VS_JOB_MAX_CHUNKS]). */
+int vs_chunk_split(const vs_job *whole, const char *video_id, int count, vs_job **chunks,
+                   vs_job **join);
+
+/* What a piece's metadata carries, "<video id>.cNNNN": the same in every
+ * run of the video, so a re-run finds the pieces a killed run finished
+ * (the output itself carries the video id). */
+void vs_chunk_tag(const char *video_id, int index, char *buf, size_t sz);
 
 /* How many chunks an output of out_seconds gets with chunks of about
  * chunk_s seconds (chunk_s <= 0: 1, not split), at most VS_JOB_MAX_CHUNKS. */

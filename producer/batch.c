@@ -159,16 +159,13 @@ static int make_tasks(const vs_produce_opts *o, vs_file *f)
     }
     char id[VS_JOB_MAX_ID];
     video_id(f->job, o->overwrite, id, sizeof id);
-    char *copy = strdup(id);
     vs_job **jobs = calloc((size_t)n + 1, sizeof *jobs);
-    if (!copy || !jobs || !(f->tasks = calloc((size_t)n + 1, sizeof *f->tasks))) {
-        free(copy);
+    if (!(f->video_id = strdup(id)) || !jobs ||
+        !(f->tasks = calloc((size_t)n + 1, sizeof *f->tasks))) {
         free(jobs);
         return -1;
     }
-    free(f->job->job_id);
-    f->job->job_id = copy;
-    if (vs_chunk_split(f->job, n, jobs, &jobs[n]) < 0) {
+    if (vs_chunk_split(f->job, id, n, jobs, &jobs[n]) < 0) {
         free(jobs);
         return -1;
     }
@@ -326,6 +323,7 @@ void vs_batch_free(vs_batch **bp)
         free(b->files[i].input);
         free(b->files[i].output);
         vs_batch_free_tasks(&b->files[i]);
+        free(b->files[i].video_id);
         vs_job_free(&b->files[i].job);
     }
     free(b->files);

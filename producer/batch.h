@@ -51,8 +51,9 @@ typedef struct vs_file {
     char *name;          /* input file name, no folder */
     char *input;         /* absolute path as this machine sees it */
     char *output;        /* absolute path of the output, this machine */
-    vs_job *job;         /* the whole video's job; NULL when skipped/failed here. A split
-                            video's is never sent: its id is the video's (chunk.h) */
+    vs_job *job;         /* the whole video's job; NULL when skipped/failed here (a split
+                            video's is never sent) */
+    char *video_id;      /* a split video's id (chunk.h), which its output carries */
     vs_task *tasks;      /* one, or n_chunks chunks then the join */
     int n_tasks;
     int n_chunks;        /* 0: not split */
@@ -109,6 +110,11 @@ size_t vs_batch_unpublished(const vs_batch *b);
 void vs_batch_note_read(vs_batch *b, vs_task *t);
 /* Marks every queued or running file failed, the reason starting with why. */
 void vs_batch_fail_unfinished(vs_batch *b, const char *why);
+/* The id the finished output carries in its metadata. */
+static inline const char *vs_file_output_id(const vs_file *f)
+{
+    return f->video_id ? f->video_id : f->job ? f->job->job_id : NULL;
+}
 /* The task whose job has this id, or NULL. */
 vs_task *vs_batch_find(vs_batch *b, const char *job_id);
 /* A task failed before any worker had it (not published, not delivered). */

@@ -432,7 +432,7 @@ static void check_disk(vs_batch *b, vs_progress_view *progress, int all, double 
             continue;
         if ((f->state != VS_FILE_QUEUED && f->state != VS_FILE_RUNNING) || !f->job ||
             stat(f->output, &st) < 0 || !S_ISREG(st.st_mode) ||
-            !vs_pipeline_output_is_job(f->output, f->job->job_id, &res))
+            !vs_pipeline_output_is_job(f->output, vs_file_output_id(f), &res))
             continue;
         for (int k = 0; k < f->n_tasks; k++)
             vs_batch_note_read(b, &f->tasks[k]);

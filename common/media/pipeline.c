@@ -851,7 +851,14 @@ int vs_pipeline_run(const vs_job *job, const vs_pipeline_opts *opts,
      * what the producer and a redelivered chunk look for. */
     c.out_path = piece ? piece : job->output;
     int overwrite = kind == VS_JOB_CHUNK ? 1 : job->overwrite;
-    const char *tag_id = kind == VS_JOB_JOIN ? job->part.video : job->job_id;
+    char piece_tag[VS_JOB_MAX_ID + 16];
+    const char *tag_id = job->job_id;
+    if (kind == VS_JOB_JOIN)
+        tag_id = job->part.video;
+    else if (kind == VS_JOB_CHUNK) {
+        vs_chunk_tag(job->part.video, job->part.index, piece_tag, sizeof piece_tag);
+        tag_id = piece_tag;
+    }
     /* One attempt at a time writes this output, whoever sent it; a second
      * one waits here, then finds the output done (output.h). */
     int waited = 0;
@@ -918,7 +925,7 @@ int vs_pipeline_run(const vs_job *job, const vs_pipeline_opts *opts,
             goto out;
         }
     /* The job id in the output's metadata lets a redelivered job be recognised. */
-    char tag[VS_JOB_MAX_ID + 16];
+    char tag[VS_JOB_MAX_ID + 32];
     snprintf(tag, sizeof(tag), "vs-job:%s", tag_id);
     av_dict_set(&c.mux.oc->metadata, "comment", tag, 0);
     if (vs_mux_begin(&c.mux, errstr, errsz) < 0) {

@@ -13,6 +13,11 @@
 #     sides of every chunk edge included), audio within 1 ms at every speech
 #     start, the stream decodes without an error;
 #   - the output folder holds the output alone (pieces and temporaries gone).
+# Then, with a slow worker (every encode waits 2 s): vs-produce killed with
+# SIGKILL after 3 chunks and run again finds them (the video's id and so
+# its chunks' are the same on a re-run: chunk.h), so its chunks are
+# "already done" and only the join runs; a third run skips the video
+# (output exists), and --overwrite re-encodes it under a new id.
 source "$(dirname "$0")/lib.sh"
 
 MFIX=${VS_MEDIA_FIXTURES:?VS_MEDIA_FIXTURES must name the media fixtures}
@@ -36,7 +41,7 @@ PIDS+=("$PID_produce")
 
 # wA holds a chunk (started, waiting in its fault point): kill it.
 wait_log "$WORK/wA.log" "started" 30
-chunk=$(grep -o 'talk\.mp4 (v[0-9a-f]*\.c[0-9]*)\|v[0-9a-f]*\.c[0-9]\{4\}' "$WORK/wA.log" | head -n1 || true)
+chunk=$(grep -o '[^ ]*\.c[0-9]\{4\} (talk.mp4): started' "$WORK/wA.log" | head -n1 || true)
 kill -KILL "$PID_wA"
 wait "$PID_wA" 2>/dev/null || true
 note "wA killed with SIGKILL holding a chunk ($chunk)"
@@ -51,12 +56,13 @@ grep -q "split into 9 chunks" "$WORK/produce.log" || fail "the video was not spl
 
 st=$WORK/status.jsonl
 status_dump "$st"
-run=$(jq -r 'select(.job_id == "'"$vid"'.join") | .run_id' "$st" | head -n1)
+join=$(jq -r 'select((.job_id // "") | endswith(".join")) | .job_id' "$st" | head -n1)
+run=$(jq -r 'select((.job_id // "") | endswith(".join")) | .run_id' "$st" | head -n1)
 [[ -n $run ]] || fail "no status of the join"
-[[ $(count "$st" ".job_id == \"$vid.join\" and .type == \"done\"") -eq 1 ]] ||
+[[ $(count "$st" ".job_id == \"$join\" and .type == \"done\"") -eq 1 ]] ||
     fail "the join is not done exactly once"
 for i in $(seq 0 8); do
-    c=$(printf '%s.c%04d' "$vid" "$i")
+    c=$(printf '%s.c%04d' "${join%.join}" "$i")
     [[ $(count "$st" ".job_id == \"$c\" and .type == \"done\" and .run_id == \"$run\"") -ge 1 ]] ||
         fail "chunk $c never done"
 done
@@ -77,4 +83,64 @@ tag=$(probe "$out" "" format_tags=comment)
 [[ $tag == "vs-job:$vid" ]] || fail "output comment '$tag', expected vs-job:$vid"
 left=$(cd "$OUT" && ls -A | grep -vx talk.mp4 || true)
 [[ -z $left ]] || fail "the output folder holds more than the output: $left"
+
+note "a killed vs-produce run again: the finished chunks are kept"
+kill -TERM "$PID_wB"
+wait "$PID_wB" 2>/dev/null || true
+start_worker wC --fault slow:2
+wait_log "$WORK/wC.log" "assigned" 20
+OUT2=$WORK/out2
+produce() { # LOG [options...]
+    local log=$1
+    shift
+    exec "$VS_BIN/vs-produce" --brokers "$ADDR" "${KAFKA_X[@]}" --folder "$IN" -o "$OUT2" --chunk 5 \
+        --json --progress lines -v --timeout 120 "$@" > "$WORK/$log.json" 2> "$WORK/$log.log"
+}
+(produce p1) &
+PID_p1=$!
+PIDS+=("$PID_p1")
+for _ in $(seq 300); do
+    (($(grep -c '\.c[0-9]\{4\} (talk.mp4): done' "$WORK/wC.log" || true) >= 3)) && break
+    sleep 0.1
+done
+kill -KILL "$PID_p1"
+wait "$PID_p1" 2>/dev/null || true
+n1=$(grep -c '\.c[0-9]\{4\} (talk.mp4): done' "$WORK/wC.log" || true)
+((n1 >= 3 && n1 < 9)) || fail "vs-produce was killed after $n1 chunks, want 3 to 8"
+[[ ! -e $OUT2/talk.mp4 ]] || fail "the output exists before the join"
+(produce p2) || fail "the re-run failed: $(tail -n 5 "$WORK/p2.log")"
+vid2=$(jq -r '.files[0].job_id' "$WORK/p2.json")
+jq -e '.files[0].state == "done" and .files[0].worker == "wC"' "$WORK/p2.json" > /dev/null ||
+    fail "the re-run: $(jq -c '.files' "$WORK/p2.json")"
+# Each chunk is encoded once, for the killed run or the re-run, never twice;
+# the re-run found at least the killed run's finished ones already done.
+for i in $(seq 0 8); do
+    c=$(printf '\\.c%04d (talk.mp4)' "$i")
+    [[ $(grep -c "$c: done" "$WORK/wC.log") -eq 1 ]] || fail "chunk $i not encoded exactly once"
+done
+again=$(grep -c '\.c[0-9]\{4\} (talk.mp4): already done' "$WORK/wC.log" || true)
+((again >= n1)) || fail "$again chunks were found done by the re-run, want >= $n1"
+"$VS_BIN/vs-check-frames" --exact "$WORK/whole.json" "$OUT2/talk.mp4" > /dev/null ||
+    fail "the re-run's output is not exact"
+left=$(cd "$OUT2" && ls -A | grep -vx talk.mp4 || true)
+[[ -z $left ]] || fail "the output folder holds more than the output: $left"
+
+note "a third run skips the video; --overwrite encodes it again"
+(produce p3) || fail "the third run failed"
+jq -e '.skipped == 1 and .files[0].state == "skipped"' "$WORK/p3.json" > /dev/null ||
+    fail "not skipped: $(jq -c '.files' "$WORK/p3.json")"
+kill -TERM "$PID_wC"
+wait "$PID_wC" 2>/dev/null || true
+start_worker wD
+wait_log "$WORK/wD.log" "assigned" 20
+before=$(stat -c %Y.%s "$OUT2/talk.mp4")
+(produce p4 --overwrite) || fail "the --overwrite run failed: $(tail -n 5 "$WORK/p4.log")"
+vid4=$(jq -r '.files[0].job_id' "$WORK/p4.json")
+jq -e '.files[0].state == "done"' "$WORK/p4.json" > /dev/null || fail "--overwrite: not done"
+[[ $vid4 != "$vid" ]] || fail "--overwrite reused the video id $vid"
+grep -q 'already done' "$WORK/wD.log" && fail "--overwrite reused a finished chunk"
+tag=$(probe "$OUT2/talk.mp4" "" format_tags=comment)
+[[ $tag == "vs-job:$vid4" ]] || fail "--overwrite: output comment '$tag', expected vs-job:$vid4"
+"$VS_BIN/vs-check-frames" --exact "$WORK/whole.json" "$OUT2/talk.mp4" > /dev/null ||
+    fail "the --overwrite output is not exact"
 note "ok"

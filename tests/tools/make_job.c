@@ -35,7 +35,7 @@ static int print_split(const vs_job *job, int n)
 {
     vs_job **parts = calloc((size_t)n + 1, sizeof *parts);
     int ret = 2;
-    if (!parts || vs_chunk_split(job, n, parts, &parts[n]) < 0) {
+    if (!parts || vs_chunk_split(job, job->job_id, n, parts, &parts[n]) < 0) {
         fprintf(stderr, "vs-make-job: cannot split into %d chunks\n", n);
         free(parts);
         return 2;

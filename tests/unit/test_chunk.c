@@ -76,7 +76,7 @@ static void test_split_round_trip(void **state)
     (void)state;
     vs_job *w = whole_job(), *parts[5] = {0};
     char err[256];
-    assert_int_equal(vs_chunk_split(w, 4, parts, &parts[4]), 0);
+    assert_int_equal(vs_chunk_split(w, "video-1", 4, parts, &parts[4]), 0);
     for (int i = 0; i <= 4; i++) {
         char *json = vs_job_to_json(parts[i]);
         assert_non_null(json);
@@ -102,7 +102,7 @@ static void test_split_round_trip(void **state)
     free(json);
     for (int i = 0; i <= 4; i++)
         vs_job_free(&parts[i]);
-    assert_int_equal(vs_chunk_split(w, 1, parts, &parts[1]), -1);
+    assert_int_equal(vs_chunk_split(w, "video-1", 1, parts, &parts[1]), -1);
     vs_job_free(&w);
 }
 
