@@ -360,6 +360,15 @@ void vs_batch_note_read(vs_batch *b, vs_task *t)
     }
 }
 
+size_t vs_batch_published(const vs_batch *b)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < b->n; i++)
+        for (int k = 0; k < b->files[i].n_tasks; k++)
+            n += b->files[i].tasks[k].published;
+    return n;
+}
+
 size_t vs_batch_unpublished(const vs_batch *b)
 {
     size_t n = 0;

@@ -103,6 +103,8 @@ typedef struct vs_batch_counts {
 void vs_batch_count(const vs_batch *b, vs_batch_counts *c);
 /* Number of files still queued or running. */
 size_t vs_batch_unfinished(const vs_batch *b);
+/* Jobs published so far. */
+size_t vs_batch_published(const vs_batch *b);
 /* Queued files whose job is not published yet (held back by flow control). */
 size_t vs_batch_unpublished(const vs_batch *b);
 /* A status of t's job arrived: a worker read its message, so its bytes no
