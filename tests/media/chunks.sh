@@ -14,12 +14,14 @@
 #     once: timestamps unique, one frame apart, as many as planned;
 #   - chunks after the first decoded from a keyframe after the start (the
 #     seek happened), and the pieces are gone after the join.
-# NAME: r23976 r25 r2997 r50 r5994 vfr2997 opengop
+# "hevc" is 25 fps HEVC (x265, the same GOP), joined into MP4 as hvc1.
+# NAME: r23976 r25 r2997 r50 r5994 vfr2997 opengop hevc
 . "$(dirname "$0")/lib.sh"
 
 name=${1:?usage: chunks.sh NAME}
 N=8
-src=$FIX/rates/${name/opengop/r2997}.mp4
+base=${name/opengop/r2997}
+src=$FIX/rates/${base/hevc/r25}.mp4
 [[ -f $src ]] || fail "no fixture $src"
 in=$TMP/$name.mp4 ext=mp4
 gop=(-g 15 -keyint_min 15 -sc_threshold 0 -bf 3)
@@ -27,8 +29,11 @@ if [[ $name == opengop ]]; then
     gop=(-bf 3 -x264-params open-gop=1:keyint=15:min-keyint=15:scenecut=0)
     ext=mkv # the output; the input stays MP4 (Matroska would move its video by the AAC priming)
 fi
-ffmpeg -nostdin -loglevel error -y -i "$src" -fps_mode passthrough -c:v libx264 -preset veryfast \
-    -crf 18 "${gop[@]}" -c:a copy "$in" || fail "cannot make the fixture"
+venc=(-c:v libx264 -preset veryfast -crf 18 "${gop[@]}")
+[[ $name == hevc ]] && venc=(-c:v libx265 -preset ultrafast -crf 18 -tag:v hvc1
+    -x265-params keyint=15:min-keyint=15:scenecut=0:bframes=3:log-level=error)
+ffmpeg -nostdin -loglevel error -y -i "$src" -fps_mode passthrough "${venc[@]}" -c:a copy "$in" ||
+    fail "cannot make the fixture"
 
 out=$TMP/out/$name.$ext
 make_job "$in" "$out" "$FIX/rates/rates.vad.json" >"$TMP/whole.json"
@@ -71,4 +76,8 @@ ffprobe -v error -select_streams v:0 -show_entries packet=pts_time -of csv=p=0 "
 seeks=$(cat "$TMP"/chunk*.err | grep -c 'decodes from the keyframe at [1-9]\|decodes from the keyframe at 0\.[0-9]*[1-9]' || true)
 ((seeks >= N - 2)) || { cat "$TMP"/chunk*.err | grep 'decodes from' >&2; fail "only $seeks chunks seeked"; }
 ls -A "$(dirname "$out")" | grep -q vs-pieces && fail "the pieces are still there after the join"
+if [[ $name == hevc ]]; then
+    [[ $(probe "$out" v:0 stream=codec_name) == hevc && $(probe "$out" v:0 stream=codec_tag_string) == hvc1 ]] ||
+        fail "not HEVC tagged hvc1: $(probe "$out" v:0 stream=codec_tag_string)"
+fi
 note "8 chunks joined exactly at $name ($seeks chunks seeked)"
