@@ -44,7 +44,8 @@ static int open_piece(vs_pieces *p, char *errstr, size_t errsz)
         p->tb = st->time_base;
     } else if (!same_stream(p->par, st->codecpar) || av_cmp_q(p->tb, st->time_base)) {
         vs_set_err(errstr, errsz, "piece %d of %d was encoded differently from piece 1 "
-                   "(codec, size or parameter sets differ): it cannot be joined",
+                   "(codec, size or parameter sets differ: every worker must use the same "
+                   "encoder for split videos): it cannot be joined",
                    p->index + 1, p->count);
         return AVERROR_INVALIDDATA;
     }
