@@ -152,13 +152,15 @@ static void report_progress(vs_ctx *c, int force)
     if (!force && now - c->t_last_progress < 1000000)
         return;
     double dt = (now - c->t_last_progress) / 1e6;
+    /* The join's frames are the pieces' it has copied. */
+    int64_t done = c->have_pieces ? c->pieces.frames : c->vr.next_k - c->first_k;
     vs_progress p = {
-        .frames_done = c->vr.next_k - c->first_k,
-        .frames_total = c->vr.end_k - c->first_k,
-        .fps = dt > 0 ? (c->vr.next_k - c->frames_at_last) / dt : 0,
+        .frames_done = done,
+        .frames_total = c->have_pieces ? c->vr.n_frames : c->vr.end_k - c->first_k,
+        .fps = dt > 0 ? (done - c->frames_at_last) / dt : 0,
     };
     c->t_last_progress = now;
-    c->frames_at_last = c->vr.next_k;
+    c->frames_at_last = done;
     c->opts->progress(&p, c->opts->progress_opaque);
 }
 
