@@ -373,8 +373,13 @@ static void print_total(vs_progress_view *p, double now)
         const vs_file *f = &p->b->files[i];
         if (f->state != VS_FILE_RUNNING)
             continue;
-        n += snprintf(line + n, sizeof line - (size_t)n, "; %s %.0f%% %.1fx on %s", f->name,
-                      100.0 * f->fraction, speed(f, now), f->worker);
+        if (f->n_chunks > 0)
+            n += snprintf(line + n, sizeof line - (size_t)n, "; %s %.0f%% %.1fx, %d/%d chunks",
+                          f->name, 100.0 * f->fraction, speed(f, now), f->chunks_done,
+                          f->n_chunks);
+        else
+            n += snprintf(line + n, sizeof line - (size_t)n, "; %s %.0f%% %.1fx on %s", f->name,
+                          100.0 * f->fraction, speed(f, now), f->worker);
     }
     vs_log(VS_LOG_INFO, "%s", line);
     p->last_draw = now;

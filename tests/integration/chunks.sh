@@ -12,7 +12,8 @@
 #     picture the planned one (vs-check-frames --exact, the pictures on both
 #     sides of every chunk edge included), audio within 1 ms at every speech
 #     start, the stream decodes without an error;
-#   - the output folder holds the output alone (pieces and temporaries gone).
+#   - the output folder holds the output alone (pieces and temporaries gone);
+#   - the progress lines count the video's chunks ("3/9 chunks").
 # Then, with a slow worker (every encode waits 2 s): vs-produce killed with
 # SIGKILL after 3 chunks and run again finds them (the video's id and so
 # its chunks' are the same on a re-run: chunk.h), so its chunks are
@@ -53,6 +54,9 @@ jq -e '.total == 1 and .processed == 1 and (.files | length) == 1 and
     "$WORK/produce.json" > /dev/null || fail "summary: $(jq -c '{summary, files}' "$WORK/produce.json")"
 vid=$(jq -r '.files[0].job_id' "$WORK/produce.json")
 grep -q "split into 9 chunks" "$WORK/produce.log" || fail "the video was not split into 9 chunks"
+# The video's progress counts its chunks.
+grep -Eq 'progress: .*; talk\.mp4 [0-9]+% [0-9.]+x, [1-8]/9 chunks' "$WORK/produce.log" ||
+    fail "no chunk progress in the progress lines"
 
 st=$WORK/status.jsonl
 status_dump "$st"
