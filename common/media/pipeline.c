@@ -29,6 +29,7 @@
 #include "indicator.h"
 #include "log.h"
 #include "mux.h"
+#include "skip.h"
 #include "media/timeline.h"
 #include "vretime.h"
 
@@ -42,6 +43,9 @@ typedef struct vs_atrack {
     int64_t next_pos;       /* window sample position of the next input sample */
     int64_t zero;           /* timestamp of window time 0 in the input stream's time base */
     int pos_known;
+    int skip_silent;        /* stateless decoder, no resampling: packets inside silences
+                               may be left undecoded */
+    int64_t skipped;        /* packets left undecoded (statistics) */
     uint8_t **buf;          /* converted samples */
     int buf_cap;
     int eof;
@@ -57,6 +61,7 @@ typedef struct vs_ctx {
     AVCodecContext *vdec, *venc;
     AVStream *vout;
     vs_vretime vr;
+    vs_vskip vsk;           /* which video packets need no decoding (skip.h) */
     struct SwsContext *sws;
     AVFrame *conv;          /* current picture in the encoder's format */
     uint64_t conv_serial;
@@ -276,6 +281,7 @@ static int push_audio(vs_ctx *c, vs_atrack *t, const AVFrame *frame)
 
 static int decode_error(vs_ctx *c, int ret)
 {
+    vs_vskip_off(&c->vsk);
     if (++c->decode_errors <= VS_MAX_DECODE_ERRORS)
         return 0;
     snprintf(c->errstr, c->errsz, "%s: video decoding failed %d times, last: %s",
@@ -308,6 +314,7 @@ static int decode_video(vs_ctx *c, const AVPacket *pkt)
         c->last_ts = ts;
         c->have_ts = 1;
         c->last_vt = (ts - c->vr.zero) * av_q2d(tb);
+        vs_vskip_picture(&c->vsk, f, ts);
         if ((ret = vs_vretime_push(&c->vr, f, ts)) < 0)
             return ret;
     }
@@ -400,6 +407,10 @@ static int open_video(vs_ctx *c)
                                     vs_indicator_rotation((const int32_t *)m),
                                     c->errstr, c->errsz)))
         return VS_PIPE_ERR_INTERNAL;
+    /* AVI has no presentation times for reordered pictures: the proof
+     * needs them (skip.h). */
+    vs_vskip_init(&c->vsk, in->codecpar->codec_id,
+                  vs_skip_enabled() && strcmp(c->dm.fmt->iformat->name, "avi"));
     if (vs_vretime_init(&c->vr, &c->tl, c->dm.fps, in->time_base,
                         vs_demux_zero(&c->dm, c->dm.video), emit_video, c) < 0)
         return VS_PIPE_ERR_INPUT;
@@ -434,9 +445,56 @@ static int open_audio(vs_ctx *c, vs_atrack *t, int in_index, int64_t total_video
     /* Every track lasts exactly as long as the video. */
     int64_t total = av_rescale_q(total_video_frames, av_inv_q(c->dm.fps),
                                  (AVRational){1, t->enc->sample_rate});
+    /* PCM: every packet decodes alone (libavcodec marks most audio codecs
+     * intra-only, stateful ones such as AAC included, so the id decides). */
+    enum AVCodecID id = in->codecpar->codec_id;
+    t->skip_silent = vs_skip_enabled() && id >= AV_CODEC_ID_FIRST_AUDIO && id < AV_CODEC_ID_ADPCM_IMA_QT &&
+                     t->dec->sample_rate == t->enc->sample_rate;
     if (vs_aretime_init(&t->rt, &c->tl, t->enc->sample_rate, t->enc->ch_layout.nb_channels,
                         t->enc->sample_fmt, total) < 0)
         return VS_PIPE_ERR_INTERNAL;
+    return 0;
+}
+
+/* Whether the audio packet pkt of track t can be left undecoded without
+ * changing one output sample and, if so, accounts for it as push_audio
+ * would have. Only for a stateless decoder (PCM: every packet decodes
+ * alone) without resampling, for a packet inside a silent segment's input
+ * with a margin on both sides (no speech segment copies its samples): the
+ * running sample position then moves exactly as decoding would move it
+ * (push_audio's resynchronisation rule, applied to the packet's own
+ * timestamp and length). A stateful decoder (AAC: overlapped transforms,
+ * noise substitution's random state) would decode the first packet after
+ * a gap differently, so its packets are all decoded; audio past the last
+ * speech is never decoded anyway (the track is complete by then). */
+static int audio_unneeded(vs_ctx *c, vs_atrack *t, const AVPacket *pkt)
+{
+    if (!t->skip_silent || pkt->pts == AV_NOPTS_VALUE)
+        return 0;
+    AVStream *st = c->dm.fmt->streams[t->in];
+    int sr = t->enc->sample_rate;
+    int n = av_get_audio_frame_duration2(st->codecpar, pkt->size);
+    if (n <= 0 || av_packet_get_side_data(pkt, AV_PKT_DATA_SKIP_SAMPLES, NULL))
+        return 0;
+    int64_t pos = av_rescale_q_rnd(pkt->pts - t->zero, st->time_base, (AVRational){1, sr},
+                                   AV_ROUND_NEAR_INF);
+    int64_t p = (!t->pos_known || llabs(pos - t->next_pos) > sr / 25) ? pos : t->next_pos;
+    int64_t margin = sr / 50; /* 20 ms: segment boundaries are rounded per stream */
+    const vs_timeline *tl = &c->tl;
+    for (size_t i = 0; i < tl->n; i++) {
+        if (!tl->seg[i].silent)
+            continue;
+        int64_t a = vs_timeline_in_sample(tl, i, sr);
+        int64_t b = a + av_rescale(tl->in_len[i], sr, VS_TL_HZ);
+        if (p >= a + margin && p + n <= b - margin) {
+            t->next_pos = p + n;
+            t->pos_known = 1;
+            t->skipped++;
+            return 1;
+        }
+        if (a > p)
+            break;
+    }
     return 0;
 }
 
@@ -458,6 +516,8 @@ static int run_loop(vs_ctx *c)
         }
         int si = c->pkt->stream_index;
         if (si == c->dm.video) {
+            if (!vs_vretime_done(&c->vr))
+                c->vdec->skip_frame = vs_vskip_packet(&c->vsk, c->pkt->pts, &c->vr);
             if (!vs_vretime_done(&c->vr) && (ret = decode_video(c, c->pkt)) < 0) {
                 av_packet_unref(c->pkt);
                 if (!c->errstr[0])
@@ -468,6 +528,7 @@ static int run_loop(vs_ctx *c)
         } else {
             for (int i = 0; i < c->n_at; i++)
                 if (c->at[i].in == si && !vs_aretime_done(&c->at[i].rt) &&
+                    !audio_unneeded(c, &c->at[i], c->pkt) &&
                     (ret = decode_audio(c, &c->at[i], c->pkt)) < 0)
                     break;
             if (ret < 0) {
@@ -677,6 +738,12 @@ int vs_pipeline_run(const vs_job *job, const vs_pipeline_opts *opts,
     }
     if ((rc = run_loop(&c)) != 0 || (rc = finish_streams(&c)) != 0)
         goto out;
+    int64_t askip = 0;
+    for (int i = 0; i < c.n_at; i++)
+        askip += c.at[i].skipped;
+    vs_log(VS_LOG_DEBUG, "%s: left undecoded: %lld video packets marked (non-reference ones skipped), %lld audio packets%s",
+           job->output, (long long)c.vsk.dropped, (long long)askip,
+           vs_skip_enabled() ? "" : " (VS_NO_SKIP)");
     if ((rc = vs_mux_finish(&c.mux, job->overwrite, &res->bytes, errstr, errsz)) != 0) {
         rc = rc > 0 ? VS_PIPE_SKIPPED : output_rc(c.mux.sys_errno);
         goto out;
