@@ -31,6 +31,7 @@
 #include "mux.h"
 #include "skip.h"
 #include "media/timeline.h"
+#include "vjump.h"
 #include "vretime.h"
 
 typedef struct vs_atrack {
@@ -62,6 +63,7 @@ typedef struct vs_ctx {
     AVStream *vout;
     vs_vretime vr;
     vs_vskip vsk;           /* which video packets need no decoding (skip.h) */
+    vs_vjump vj;            /* held packets and keyframe jumps (vjump.h) */
     struct SwsContext *sws;
     AVFrame *conv;          /* current picture in the encoder's format */
     uint64_t conv_serial;
@@ -311,12 +313,57 @@ static int decode_video(vs_ctx *c, const AVPacket *pkt)
         int64_t ts = f->best_effort_timestamp;
         if (ts == AV_NOPTS_VALUE) /* no timestamp: the next frame */
             ts = c->have_ts ? c->last_ts + av_rescale_q(1, av_inv_q(c->dm.fps), tb) : c->vr.zero;
+        if (ts < c->vj.floor) { /* a leading picture of the GOP jumped to (vjump.h) */
+            av_frame_free(&f);
+            continue;
+        }
         c->last_ts = ts;
         c->have_ts = 1;
         c->last_vt = (ts - c->vr.zero) * av_q2d(tb);
         vs_vskip_picture(&c->vsk, f, ts);
         if ((ret = vs_vretime_push(&c->vr, f, ts)) < 0)
             return ret;
+    }
+}
+
+/* Sends one video packet with its skip_frame value (skip.h). */
+static int send_video(vs_ctx *c, const AVPacket *pkt, int skip)
+{
+    if (vs_vretime_done(&c->vr))
+        return 0;
+    c->vdec->skip_frame = skip;
+    vs_vjump_sent(&c->vj, pkt->pts);
+    return decode_video(c, pkt);
+}
+
+/* Sends the held video packets in read order, as if never held. */
+static int send_held(vs_ctx *c)
+{
+    int ret = 0;
+    for (int i = 0; i < c->vj.n && ret >= 0; i++)
+        ret = send_video(c, c->vj.pkt[i], c->vj.skip[i]);
+    vs_vjump_clear(&c->vj);
+    return ret;
+}
+
+/* A video packet read: sent, held back, or the keyframe jumped to (vjump.h). */
+static int video_packet(vs_ctx *c, const AVPacket *pkt)
+{
+    int skip = vs_vskip_packet(&c->vsk, pkt->pts, &c->vr);
+    vs_vjump_in in = vs_vjump_input(&c->vj, pkt, c->vsk.on && c->vsk.started,
+                                    vs_vretime_next_ts(&c->vr));
+    int ret;
+    switch (vs_vjump_decide(&in)) {
+    case VS_VJUMP_HOLD:
+        return vs_vjump_hold(&c->vj, pkt, skip);
+    case VS_VJUMP_JUMP:
+        vs_vjump_drop(&c->vj, pkt->pts);
+        avcodec_flush_buffers(c->vdec);
+        return send_video(c, pkt, skip);
+    default:
+        if ((ret = send_held(c)) < 0)
+            return ret;
+        return send_video(c, pkt, skip);
     }
 }
 
@@ -409,6 +456,8 @@ static int open_video(vs_ctx *c)
         return VS_PIPE_ERR_INTERNAL;
     /* AVI has no presentation times for reordered pictures: the proof
      * needs them (skip.h). */
+    if (vs_vjump_init(&c->vj) < 0)
+        return VS_PIPE_ERR_INTERNAL;
     vs_vskip_init(&c->vsk, in->codecpar->codec_id,
                   vs_skip_enabled() && strcmp(c->dm.fmt->iformat->name, "avi"));
     if (vs_vretime_init(&c->vr, &c->tl, c->dm.fps, in->time_base,
@@ -516,9 +565,7 @@ static int run_loop(vs_ctx *c)
         }
         int si = c->pkt->stream_index;
         if (si == c->dm.video) {
-            if (!vs_vretime_done(&c->vr))
-                c->vdec->skip_frame = vs_vskip_packet(&c->vsk, c->pkt->pts, &c->vr);
-            if (!vs_vretime_done(&c->vr) && (ret = decode_video(c, c->pkt)) < 0) {
+            if (!vs_vretime_done(&c->vr) && (ret = video_packet(c, c->pkt)) < 0) {
                 av_packet_unref(c->pkt);
                 if (!c->errstr[0])
                     snprintf(c->errstr, c->errsz, "%s: video decoding failed: %s",
@@ -547,7 +594,7 @@ static int finish_streams(vs_ctx *c)
 {
     int ret;
     if (!vs_vretime_done(&c->vr)) {
-        if ((ret = decode_video(c, NULL)) < 0) {
+        if ((ret = send_held(c)) < 0 || (ret = decode_video(c, NULL)) < 0) {
             if (!c->errstr[0])
                 snprintf(c->errstr, c->errsz, "%s: video decoding failed: %s",
                          c->job->input, av_err2str(ret));
@@ -584,6 +631,7 @@ static int finish_streams(vs_ctx *c)
 static void ctx_free(vs_ctx *c)
 {
     vs_vretime_release(&c->vr);
+    vs_vjump_release(&c->vj);
     avcodec_free_context(&c->vdec);
     avcodec_free_context(&c->venc);
     vs_log_drain_libraries(); /* what the encoder library printed on closing */
@@ -741,8 +789,10 @@ int vs_pipeline_run(const vs_job *job, const vs_pipeline_opts *opts,
     int64_t askip = 0;
     for (int i = 0; i < c.n_at; i++)
         askip += c.at[i].skipped;
-    vs_log(VS_LOG_DEBUG, "%s: left undecoded: %lld video packets marked (non-reference ones skipped), %lld audio packets%s",
-           job->output, (long long)c.vsk.dropped, (long long)askip,
+    vs_log(VS_LOG_DEBUG, "%s: left undecoded: %lld video packets marked (non-reference ones skipped), "
+           "%lld jumped over in %lld jumps to a keyframe, %lld audio packets%s",
+           job->output, (long long)c.vsk.dropped, (long long)c.vj.jumped, (long long)c.vj.jumps,
+           (long long)askip,
            vs_skip_enabled() ? "" : " (VS_NO_SKIP)");
     if ((rc = vs_mux_finish(&c.mux, job->overwrite, &res->bytes, errstr, errsz)) != 0) {
         rc = rc > 0 ? VS_PIPE_SKIPPED : output_rc(c.mux.sys_errno);
