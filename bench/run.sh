@@ -7,7 +7,7 @@
 #
 # Sessions (talks: speech, silences at 4x and longer ones faster), scaled
 # down from the real sizes for a small machine (VS_BENCH_SCALE=1 for the
-# real lengths, VS_BENCH_SCALE=half for about 10 minutes: 120 s, 600 s, 10 s):
+# real lengths):
 #   medium  540p 30 fps, 945 s real (default 1/5: 189 s), ~82 segments
 #   long    180p 30 fps, ~6000 s real (default 1/5: 1200 s), ~380 segments
 #   hd     1080p 30 fps, 60 s real (default 1/3: 20 s), ~12 segments
@@ -142,7 +142,6 @@ bench_session() { # NAME W H DUR PAIRS [proxy]
 
 if [[ $SCALE == 1 ]]; then m=945 l=6000 h=60
 elif [[ $SCALE == smoke ]]; then m=120 l=200 h=6
-elif [[ $SCALE == half ]]; then m=120 l=600 h=10
 else m=189 l=1200 h=20; fi
 echo "## $(date -u +%F) $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), $(ffmpeg -version | head -1 | cut -d' ' -f1-3)"
 bench_session medium 960 540 "$m" 41 proxy

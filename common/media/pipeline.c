@@ -317,6 +317,19 @@ static int decode_video(vs_ctx *c, const AVPacket *pkt)
             av_frame_free(&f);
             continue;
         }
+        /* The jump's argument needs the keyframe itself to come out: were
+         * it missing, the output would silently differ, so the job fails. */
+        if (c->vj.expect != AV_NOPTS_VALUE) {
+            int64_t want = c->vj.expect;
+            c->vj.expect = AV_NOPTS_VALUE;
+            if (ts != want) {
+                av_frame_free(&f);
+                snprintf(c->errstr, c->errsz, "%s: the decoder gave no picture for the keyframe jumped to "
+                         "(%lld, then %lld); run with VS_NO_SKIP=1", c->job->input, (long long)want,
+                         (long long)ts);
+                return AVERROR_BUG;
+            }
+        }
         c->last_ts = ts;
         c->have_ts = 1;
         c->last_vt = (ts - c->vr.zero) * av_q2d(tb);

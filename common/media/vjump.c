@@ -23,7 +23,8 @@ enum vs_vjump_act vs_vjump_decide(const vs_vjump_in *in)
 
 int vs_vjump_init(vs_vjump *j)
 {
-    *j = (vs_vjump){.max_sent = INT64_MIN, .max_held = INT64_MIN, .floor = INT64_MIN};
+    *j = (vs_vjump){.max_sent = INT64_MIN, .max_held = INT64_MIN, .floor = INT64_MIN,
+                    .expect = AV_NOPTS_VALUE};
     j->pkt = av_calloc(VS_VJUMP_MAX_PACKETS, sizeof(*j->pkt));
     j->skip = av_calloc(VS_VJUMP_MAX_PACKETS, sizeof(*j->skip));
     return j->pkt && j->skip ? 0 : AVERROR(ENOMEM);
@@ -79,6 +80,7 @@ void vs_vjump_drop(vs_vjump *j, int64_t key)
     vs_vjump_clear(j);
     j->max_sent = INT64_MIN;
     j->floor = key;
+    j->expect = key;
 }
 
 void vs_vjump_sent(vs_vjump *j, int64_t pts)

@@ -61,6 +61,7 @@ typedef struct vs_vjump {
     int64_t max_sent;   /* greatest time sent since the last flush */
     int64_t max_held;
     int64_t floor;      /* pictures stamped before this are discarded (last jump) */
+    int64_t expect;     /* the keyframe jumped to, until its picture came out */
     int64_t jumps, jumped; /* jumps made, packets dropped by them (statistics) */
 } vs_vjump;
 
