@@ -68,12 +68,12 @@ static void set_quality(AVCodecContext *enc, const char *name)
          * (ultrafast), never set in production. */
         const char *bench = getenv("VS_BENCH_X264_PRESET");
         av_opt_set(enc->priv_data, "preset", bench && *bench ? bench : "medium", 0);
-        /* x264's threaded lookahead decides frame types on whatever frames
-         * it has buffered when its thread runs, so under CPU contention the
-         * same pictures can encode to different bytes (seen here about once
-         * in six runs). Deciding in the encoding thread makes a job's
-         * output reproducible (tests/media/skip.sh compares two encodes);
-         * it cost no measurable speed. */
+        /* With x264's threaded lookahead (sync-lookahead, on by default
+         * with frame threads) the same pictures encoded to different bytes
+         * under CPU contention, about one run in six here (the ffmpeg CLI
+         * too); without it 30 of 30 encodes matched. Reproducible output is
+         * what tests/media/skip.sh compares (docs/benchmarks.md); it cost
+         * no measurable speed. */
         if (!strcmp(name, "libx264"))
             av_opt_set(enc->priv_data, "x264-params", "sync-lookahead=0", 0);
         if (!strcmp(name, "libx265"))

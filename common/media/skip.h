@@ -21,8 +21,11 @@
  * count) and stops for good at the first picture that breaks it (a
  * damaged packet, a missing or guessed timestamp, pictures out of order).
  *
- * VS_NO_SKIP=1 in the environment turns all skipping off (the proof
- * switch of tests/media/skip.sh). */
+ * Jumping the decoder to a keyframe inside long fast-forwards builds on
+ * this (vjump.h): it is allowed exactly when this skipping is.
+ *
+ * VS_NO_SKIP=1 in the environment turns all skipping off, jumps included
+ * (the proof switch of tests/media/skip.sh). */
 #ifndef VS_SKIP_H
 #define VS_SKIP_H
 #include <stdint.h>
