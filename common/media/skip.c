@@ -29,24 +29,31 @@ void vs_vskip_init(vs_vskip *s, enum AVCodecID codec, int enabled)
  * show a packet's picture (a few in 1x segments: the decoder's lead). */
 #define VS_VSKIP_SCAN 1024
 
+int vs_vskip_decide(const vs_vskip_in *in)
+{
+    /* The first frame still to come that could show this picture already
+     * shows the later picture q or one after it. */
+    return in->allowed && in->has_pts && in->pts > in->first_ts && in->q != INT64_MAX &&
+           in->need >= 0 && in->q <= in->need;
+}
+
 enum AVDiscard vs_vskip_packet(vs_vskip *s, int64_t pts, const vs_vretime *r)
 {
-    if (!s->on || !s->started || pts == AV_NOPTS_VALUE || pts <= s->first_ts)
+    vs_vskip_in in = {.allowed = s->on && s->started, .has_pts = pts != AV_NOPTS_VALUE,
+                      .pts = pts, .first_ts = s->first_ts, .q = INT64_MAX, .need = -1};
+    if (!in.allowed || !in.has_pts || pts <= s->first_ts)
         return AVDISCARD_DEFAULT;
-    int64_t q = INT64_MAX; /* the earliest later picture already read */
-    for (int i = 0; i < s->n; i++)
-        if (s->ring[i] > pts && s->ring[i] < q)
-            q = s->ring[i];
+    for (int i = 0; i < s->n; i++) /* the earliest later picture already read */
+        if (s->ring[i] > pts && s->ring[i] < in.q)
+            in.q = s->ring[i];
     s->ring[s->head] = pts;
     s->head = (s->head + 1) % VS_VSKIP_RING;
     if (s->n < VS_VSKIP_RING)
         s->n++;
-    if (q == INT64_MAX)
+    if (in.q == INT64_MAX)
         return AVDISCARD_DEFAULT;
-    /* The first frame still to come that could show this picture already
-     * shows q or a later one. */
-    int64_t need = vs_vretime_first_need(r, pts, VS_VSKIP_SCAN);
-    if (need < 0 || q > need)
+    in.need = vs_vretime_first_need(r, pts, VS_VSKIP_SCAN);
+    if (!vs_vskip_decide(&in))
         return AVDISCARD_DEFAULT;
     s->dropped++;
     return AVDISCARD_NONREF;

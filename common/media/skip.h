@@ -49,6 +49,21 @@ int vs_skip_enabled(void);
 
 /* codec: the video stream's codec; enabled: vs_skip_enabled(). */
 void vs_vskip_init(vs_vskip *s, enum AVCodecID codec, int enabled);
+/* What the non-reference rule looks at for one video packet. */
+typedef struct vs_vskip_in {
+    int allowed;      /* skipping on, the decoder has delivered a picture */
+    int has_pts;
+    int64_t pts;      /* the packet's presentation time */
+    int64_t first_ts; /* the decoder's first picture's */
+    int64_t q;        /* earliest later time among packets read; INT64_MAX = none */
+    int64_t need;     /* earliest planned time still to come >= pts (vs_vretime_first_need);
+                         -1 = not known within the frames looked at */
+} vs_vskip_in;
+
+/* The rule (pure): whether the packet's picture, should it be a
+ * non-reference one, is provably never shown (see the top of this file). */
+int vs_vskip_decide(const vs_vskip_in *in);
+
 /* A video packet stamped pts is about to be sent; r is the re-timer.
  * Returns the skip_frame value for the decoder: AVDISCARD_NONREF when
  * the packet's picture, should it be a non-reference one, is provably

@@ -1,4 +1,6 @@
-/* test_vjump.c - table tests of the keyframe-jump rule (common/media/vjump.h).
+/* test_skip.c - table tests of the rules that decide what the video
+ * decoder may skip: the keyframe-jump rule (common/media/vjump.h) and the
+ * non-reference rule (common/media/skip.h).
  *
  * Each row is one video packet as the pipeline sees it on reading it; the
  * rule answers send (with anything held), hold back, or jump (flush the
@@ -13,6 +15,7 @@
 #include <stdio.h>
 #include <cmocka.h>
 
+#include "media/skip.h"
 #include "media/vjump.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -77,10 +80,43 @@ static void test_decide(void **state)
     }
 }
 
+static void test_nonref(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *what;
+        vs_vskip_in in; /* allowed, has_pts, pts, first_ts, q, need */
+        int want;
+    } rows[] = {
+        {"a later picture read, not past the first frame that could show it: skipped",
+         {1, 1, 500, 100, 520, 530}, 1},
+        {"the later picture exactly at that frame's time (it is shown instead): skipped",
+         {1, 1, 500, 100, 530, 530}, 1},
+        {"the later picture past that frame's time: this one may be shown, kept",
+         {1, 1, 500, 100, 531, 530}, 0},
+        {"no later picture read yet: kept", {1, 1, 500, 100, END, 530}, 0},
+        {"that frame not found within the frames looked at: kept", {1, 1, 500, 100, 520, -1}, 0},
+        {"skipping off (VS_NO_SKIP, codec, damage) or decoder not started: kept",
+         {0, 1, 500, 100, 520, 530}, 0},
+        {"no timestamp: kept", {1, 0, 500, 100, 520, 530}, 0},
+        {"stamped at or before the decoder's first picture (start-up): kept",
+         {1, 1, 100, 100, 120, 530}, 0},
+    };
+    for (size_t i = 0; i < N(rows); i++) {
+        int got = vs_vskip_decide(&rows[i].in);
+        if (got != rows[i].want) {
+            print_error("%s: got %s, want %s\n", rows[i].what, got ? "skip" : "keep",
+                        rows[i].want ? "skip" : "keep");
+            fail();
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_decide),
+        cmocka_unit_test(test_nonref),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
