@@ -64,7 +64,18 @@ static void set_quality(AVCodecContext *enc, const char *name)
 {
     if (!strcmp(name, "libx264") || !strcmp(name, "libx265")) {
         av_opt_set(enc->priv_data, "crf", "23", 0);
-        av_opt_set(enc->priv_data, "preset", "medium", 0);
+        /* VS_BENCH_X264_PRESET: bench/run.sh's stand-in for a GPU encoder
+         * (ultrafast), never set in production. */
+        const char *bench = getenv("VS_BENCH_X264_PRESET");
+        av_opt_set(enc->priv_data, "preset", bench && *bench ? bench : "medium", 0);
+        /* With x264's threaded lookahead (sync-lookahead, on by default
+         * with frame threads) the same pictures encoded to different bytes
+         * under CPU contention, about one run in six here (the ffmpeg CLI
+         * too); without it 30 of 30 encodes matched. Reproducible output is
+         * what tests/media/skip.sh compares (docs/benchmarks.md); it cost
+         * no measurable speed. */
+        if (!strcmp(name, "libx264"))
+            av_opt_set(enc->priv_data, "x264-params", "sync-lookahead=0", 0);
         if (!strcmp(name, "libx265"))
             av_opt_set(enc->priv_data, "x265-params", "log-level=error", 0);
     } else if (!strcmp(name, "libsvtav1")) {

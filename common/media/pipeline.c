@@ -37,7 +37,9 @@
 #include "log.h"
 #include "mux.h"
 #include "pieces.h"
+#include "skip.h"
 #include "media/timeline.h"
+#include "vjump.h"
 #include "vretime.h"
 
 /* finish_streams: the keyframe a chunk landed on came too late and the
@@ -54,6 +56,9 @@ typedef struct vs_atrack {
     int64_t next_pos;       /* window sample position of the next input sample */
     int64_t zero;           /* timestamp of window time 0 in the input stream's time base */
     int pos_known;
+    int skip_silent;        /* stateless decoder, no resampling: packets inside silences
+                               may be left undecoded */
+    int64_t skipped;        /* packets left undecoded (statistics) */
     uint8_t **buf;          /* converted samples */
     int buf_cap;
     int eof;
@@ -79,6 +84,8 @@ typedef struct vs_ctx {
     AVCodecContext *vdec, *venc;
     AVStream *vout;
     vs_vretime vr;
+    vs_vskip vsk;           /* which video packets need no decoding (skip.h) */
+    vs_vjump vj;            /* held packets and keyframe jumps (vjump.h) */
     struct SwsContext *sws;
     AVFrame *conv;          /* current picture in the encoder's format */
     uint64_t conv_serial;
@@ -300,6 +307,7 @@ static int push_audio(vs_ctx *c, vs_atrack *t, const AVFrame *frame)
 
 static int decode_error(vs_ctx *c, int ret)
 {
+    vs_vskip_off(&c->vsk);
     if (++c->decode_errors <= VS_MAX_DECODE_ERRORS)
         return 0;
     snprintf(c->errstr, c->errsz, "%s: video decoding failed %d times, last: %s",
@@ -349,11 +357,70 @@ static int decode_video(vs_ctx *c, const AVPacket *pkt)
                    c->job->input, c->job->part.index + 1, c->job->part.count,
                    vs_demux_seconds(&c->dm, c->dm.video, ts));
         }
+        if (ts < c->vj.floor) { /* a leading picture of the GOP jumped to (vjump.h) */
+            av_frame_free(&f);
+            continue;
+        }
+        /* The jump's argument needs the keyframe itself to come out: were
+         * it missing, the output would silently differ, so the job fails. */
+        if (c->vj.expect != AV_NOPTS_VALUE) {
+            int64_t want = c->vj.expect;
+            c->vj.expect = AV_NOPTS_VALUE;
+            if (ts != want) {
+                av_frame_free(&f);
+                snprintf(c->errstr, c->errsz, "%s: the decoder gave no picture for the keyframe jumped to "
+                         "(%lld, then %lld); run with VS_NO_SKIP=1", c->job->input, (long long)want,
+                         (long long)ts);
+                return AVERROR_BUG;
+            }
+        }
         c->last_ts = ts;
         c->have_ts = 1;
         c->last_vt = (ts - c->vr.zero) * av_q2d(tb);
+        vs_vskip_picture(&c->vsk, f, ts);
         if ((ret = vs_vretime_push(&c->vr, f, ts)) < 0)
             return ret;
+    }
+}
+
+/* Sends one video packet with its skip_frame value (skip.h). */
+static int send_video(vs_ctx *c, const AVPacket *pkt, int skip)
+{
+    if (vs_vretime_done(&c->vr))
+        return 0;
+    c->vdec->skip_frame = skip;
+    vs_vjump_sent(&c->vj, pkt->pts);
+    return decode_video(c, pkt);
+}
+
+/* Sends the held video packets in read order, as if never held. */
+static int send_held(vs_ctx *c)
+{
+    int ret = 0;
+    for (int i = 0; i < c->vj.n && ret >= 0; i++)
+        ret = send_video(c, c->vj.pkt[i], c->vj.skip[i]);
+    vs_vjump_clear(&c->vj);
+    return ret;
+}
+
+/* A video packet read: sent, held back, or the keyframe jumped to (vjump.h). */
+static int video_packet(vs_ctx *c, const AVPacket *pkt)
+{
+    int skip = vs_vskip_packet(&c->vsk, pkt->pts, &c->vr);
+    vs_vjump_in in = vs_vjump_input(&c->vj, pkt, c->vsk.on && c->vsk.started,
+                                    vs_vretime_next_ts(&c->vr));
+    int ret;
+    switch (vs_vjump_decide(&in)) {
+    case VS_VJUMP_HOLD:
+        return vs_vjump_hold(&c->vj, pkt, skip);
+    case VS_VJUMP_JUMP:
+        vs_vjump_drop(&c->vj, pkt->pts);
+        avcodec_flush_buffers(c->vdec);
+        return send_video(c, pkt, skip);
+    default:
+        if ((ret = send_held(c)) < 0)
+            return ret;
+        return send_video(c, pkt, skip);
     }
 }
 
@@ -496,6 +563,12 @@ static int open_video(vs_ctx *c)
                                     vs_indicator_rotation((const int32_t *)m),
                                     c->errstr, c->errsz)))
         return VS_PIPE_ERR_INTERNAL;
+    /* AVI has no presentation times for reordered pictures: the proof
+     * needs them (skip.h). */
+    if (vs_vjump_init(&c->vj) < 0)
+        return VS_PIPE_ERR_INTERNAL;
+    vs_vskip_init(&c->vsk, in->codecpar->codec_id,
+                  vs_skip_enabled() && strcmp(c->dm.fmt->iformat->name, "avi"));
     if (vs_vretime_init(&c->vr, &c->tl, c->dm.fps, in->time_base,
                         vs_demux_zero(&c->dm, c->dm.video), emit_video, c) < 0)
         return VS_PIPE_ERR_INPUT;
@@ -530,6 +603,11 @@ static int open_audio(vs_ctx *c, vs_atrack *t, int in_index, int64_t total_video
     /* Every track lasts exactly as long as the video. */
     int64_t total = av_rescale_q(total_video_frames, av_inv_q(c->dm.fps),
                                  (AVRational){1, t->enc->sample_rate});
+    /* PCM: every packet decodes alone (libavcodec marks most audio codecs
+     * intra-only, stateful ones such as AAC included, so the id decides). */
+    enum AVCodecID id = in->codecpar->codec_id;
+    t->skip_silent = vs_skip_enabled() && id >= AV_CODEC_ID_FIRST_AUDIO && id < AV_CODEC_ID_ADPCM_IMA_QT &&
+                     t->dec->sample_rate == t->enc->sample_rate;
     if (vs_aretime_init(&t->rt, &c->tl, t->enc->sample_rate, t->enc->ch_layout.nb_channels,
                         t->enc->sample_fmt, total) < 0)
         return VS_PIPE_ERR_INTERNAL;
@@ -542,6 +620,12 @@ static int seek_video(vs_ctx *c, int64_t target)
 {
     int ret;
     avcodec_flush_buffers(c->vdec);
+    /* What skip.h and vjump.h learnt of the stream before the seek no
+     * longer holds: start them afresh (still off if damage turned them off). */
+    vs_vjump_release(&c->vj);
+    if (vs_vjump_init(&c->vj) < 0)
+        return VS_PIPE_ERR_INTERNAL;
+    vs_vskip_init(&c->vsk, c->dm.fmt->streams[c->dm.video]->codecpar->codec_id, c->vsk.on);
     c->have_ts = 0;
     c->seek_missed = 0;
     c->seek_target = target;
@@ -600,6 +684,48 @@ static double audio_written(const vs_ctx *c)
     return t;
 }
 
+/* Whether the audio packet pkt of track t can be left undecoded without
+ * changing one output sample and, if so, accounts for it as push_audio
+ * would have. Only for a stateless decoder (PCM: every packet decodes
+ * alone) without resampling, for a packet inside a silent segment's input
+ * with a margin on both sides (no speech segment copies its samples): the
+ * running sample position then moves exactly as decoding would move it
+ * (push_audio's resynchronisation rule, applied to the packet's own
+ * timestamp and length). A stateful decoder (AAC: overlapped transforms,
+ * noise substitution's random state) would decode the first packet after
+ * a gap differently, so its packets are all decoded; audio past the last
+ * speech is never decoded anyway (the track is complete by then). */
+static int audio_unneeded(vs_ctx *c, vs_atrack *t, const AVPacket *pkt)
+{
+    if (!t->skip_silent || pkt->pts == AV_NOPTS_VALUE)
+        return 0;
+    AVStream *st = c->dm.fmt->streams[t->in];
+    int sr = t->enc->sample_rate;
+    int n = av_get_audio_frame_duration2(st->codecpar, pkt->size);
+    if (n <= 0 || av_packet_get_side_data(pkt, AV_PKT_DATA_SKIP_SAMPLES, NULL))
+        return 0;
+    int64_t pos = av_rescale_q_rnd(pkt->pts - t->zero, st->time_base, (AVRational){1, sr},
+                                   AV_ROUND_NEAR_INF);
+    int64_t p = (!t->pos_known || llabs(pos - t->next_pos) > sr / 25) ? pos : t->next_pos;
+    int64_t margin = sr / 50; /* 20 ms: segment boundaries are rounded per stream */
+    const vs_timeline *tl = &c->tl;
+    for (size_t i = 0; i < tl->n; i++) {
+        if (!tl->seg[i].silent)
+            continue;
+        int64_t a = vs_timeline_in_sample(tl, i, sr);
+        int64_t b = a + av_rescale(tl->in_len[i], sr, VS_TL_HZ);
+        if (p >= a + margin && p + n <= b - margin) {
+            t->next_pos = p + n;
+            t->pos_known = 1;
+            t->skipped++;
+            return 1;
+        }
+        if (a > p)
+            break;
+    }
+    return 0;
+}
+
 /* Reads packets until every output stream is complete or the input ends. */
 static int run_loop(vs_ctx *c)
 {
@@ -618,7 +744,7 @@ static int run_loop(vs_ctx *c)
         }
         int si = c->pkt->stream_index;
         if (si == c->dm.video) {
-            if (!vs_vretime_done(&c->vr) && (ret = decode_video(c, c->pkt)) < 0) {
+            if (!vs_vretime_done(&c->vr) && (ret = video_packet(c, c->pkt)) < 0) {
                 av_packet_unref(c->pkt);
                 if (!c->errstr[0])
                     snprintf(c->errstr, c->errsz, "%s: video decoding failed: %s",
@@ -634,6 +760,7 @@ static int run_loop(vs_ctx *c)
         } else {
             for (int i = 0; i < c->n_at; i++)
                 if (c->at[i].in == si && !vs_aretime_done(&c->at[i].rt) &&
+                    !audio_unneeded(c, &c->at[i], c->pkt) &&
                     (ret = decode_audio(c, &c->at[i], c->pkt)) < 0)
                     break;
             if (ret < 0) {
@@ -656,7 +783,7 @@ static int finish_streams(vs_ctx *c)
 {
     int ret;
     if (!vs_vretime_done(&c->vr)) {
-        if ((ret = decode_video(c, NULL)) < 0) {
+        if ((ret = send_held(c)) < 0 || (ret = decode_video(c, NULL)) < 0) {
             if (!c->errstr[0])
                 snprintf(c->errstr, c->errsz, "%s: video decoding failed: %s",
                          c->job->input, av_err2str(ret));
@@ -705,6 +832,7 @@ static int finish_streams(vs_ctx *c)
 static void ctx_free(vs_ctx *c)
 {
     vs_vretime_release(&c->vr);
+    vs_vjump_release(&c->vj);
     avcodec_free_context(&c->vdec);
     avcodec_free_context(&c->venc);
     vs_log_drain_libraries(); /* what the encoder library printed on closing */
@@ -815,6 +943,13 @@ static int run_pass(vs_ctx *c, int overwrite, vs_pipeline_result *res)
     }
     if (rc != 0)
         return rc;
+    int64_t askip = 0;
+    for (int i = 0; i < c->n_at; i++)
+        askip += c->at[i].skipped;
+    vs_log(VS_LOG_DEBUG, "%s: left undecoded: %lld video packets marked (non-reference ones skipped), "
+           "%lld jumped over in %lld jumps to a keyframe, %lld audio packets%s",
+           c->out_path, (long long)c->vsk.dropped, (long long)c->vj.jumped, (long long)c->vj.jumps,
+           (long long)askip, vs_skip_enabled() ? "" : " (VS_NO_SKIP)");
     if ((rc = vs_mux_finish(&c->mux, overwrite, &res->bytes, c->errstr, c->errsz)) != 0)
         return rc > 0 ? VS_PIPE_SKIPPED : output_rc(c->mux.sys_errno);
     report_progress(c, 1);

@@ -6,6 +6,14 @@
 /* Moves to the next output frame and works out, exactly, the latest input
  * timestamp it may show: floor(planned input time / tb), counted from
  * zero. The planned time is a whole number of 1 / (HZ * fps.num) s. */
+static int64_t planned_ts(const vs_vretime *r, int64_t k, size_t *cursor, size_t *seg)
+{
+    *seg = vs_timeline_frame_segment(r->tl, k, r->fps, cursor);
+    int64_t x = vs_timeline_frame_in(r->tl, k, r->fps, *seg);
+    int64_t unit_den = (int64_t)VS_TL_HZ * r->fps.num * r->tb.num;
+    return r->zero + av_rescale_rnd(x, r->tb.den, unit_den, AV_ROUND_DOWN);
+}
+
 static void advance(vs_vretime *r)
 {
     r->next_k++;
@@ -13,10 +21,22 @@ static void advance(vs_vretime *r)
         r->next_ts = INT64_MAX;
         return;
     }
-    r->next_seg = vs_timeline_frame_segment(r->tl, r->next_k, r->fps, &r->cursor);
-    int64_t x = vs_timeline_frame_in(r->tl, r->next_k, r->fps, r->next_seg);
-    int64_t unit_den = (int64_t)VS_TL_HZ * r->fps.num * r->tb.num;
-    r->next_ts = r->zero + av_rescale_rnd(x, r->tb.den, unit_den, AV_ROUND_DOWN);
+    r->next_ts = planned_ts(r, r->next_k, &r->cursor, &r->next_seg);
+}
+
+int64_t vs_vretime_first_need(const vs_vretime *r, int64_t ts, int max_frames)
+{
+    size_t cursor = r->cursor, seg;
+    int64_t t = r->next_ts;
+    for (int64_t k = r->next_k; k < r->n_frames; k++) {
+        if (k > r->next_k)
+            t = planned_ts(r, k, &cursor, &seg);
+        if (t >= ts)
+            return t;
+        if (k - r->next_k >= max_frames)
+            return -1;
+    }
+    return INT64_MAX;
 }
 
 int vs_vretime_init(vs_vretime *r, const vs_timeline *tl, AVRational fps,

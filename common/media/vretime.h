@@ -50,6 +50,11 @@ void vs_vretime_release(vs_vretime *r);
  * also at or before this is never shown - the decode stage's hint for
  * what it may skip. */
 int64_t vs_vretime_next_ts(const vs_vretime *r);
+/* The smallest planned timestamp >= ts among the output frames still to
+ * come (the earliest time that could show a picture stamped ts);
+ * INT64_MAX when none comes; -1 when more than max_frames frames would
+ * have to be looked at. */
+int64_t vs_vretime_first_need(const vs_vretime *r, int64_t ts, int max_frames);
 /* Takes ownership of f (decoded picture with timestamp ts in tb). */
 int vs_vretime_push(vs_vretime *r, AVFrame *f, int64_t ts);
 /* End of input: the last picture fills the remaining output frames. */
