@@ -150,7 +150,11 @@ static void video_id(const vs_job *job, int overwrite, char *buf, size_t sz)
 static int make_tasks(const vs_produce_opts *o, vs_file *f)
 {
     int n = vs_chunk_count(f->job->out_duration, o->chunk_s);
-    if (n < 2 || !joinable(f->output)) {
+    /* AVI gives reordered pictures no presentation times: a chunk could
+     * not tell where the keyframe it seeks to stands (skip.h says the same). */
+    size_t il = strlen(f->input);
+    int avi_in = il > 4 && !strcasecmp(f->input + il - 4, ".avi");
+    if (n < 2 || !joinable(f->output) || avi_in) {
         if (!(f->tasks = calloc(1, sizeof *f->tasks)))
             return -1;
         f->n_tasks = 1;
