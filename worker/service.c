@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -364,6 +365,54 @@ static int setup_roots(vs_worker *s, const vs_worker_opts *o, int *defaulted,
     return 0;
 }
 
+/* The scratch folder of http inputs: it obeys the roots like a job's
+ * output does, so a download never lands outside them. An explicit
+ * --scratch that cannot be used stops the start; the default one (in the
+ * first root) only warns, since a read-only root is fine without http
+ * inputs. Also checks the --upload template. */
+static int setup_http(vs_worker *s, const vs_worker_opts *o, char *errstr, size_t errsz)
+{
+    char dir[4096], probe[4200], why[512];
+    if (vs_http_global_init() < 0) {
+        vs_set_err(errstr, errsz, "libcurl could not start");
+        return -1;
+    }
+    if (o->upload && vs_http_check_url(o->upload, why, sizeof why) < 0) {
+        vs_set_err(errstr, errsz, "--upload: %s", why);
+        return -1;
+    }
+    if (o->upload && !(s->upload = strdup(o->upload))) {
+        vs_set_err(errstr, errsz, "out of memory");
+        return -1;
+    }
+    if (o->scratch_dir)
+        snprintf(dir, sizeof dir, "%s", o->scratch_dir);
+    else
+        snprintf(dir, sizeof dir, "%s/.vs-scratch", vs_roots_get(s->roots, 0));
+    if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+        snprintf(why, sizeof why, "cannot make it: %s", strerror(errno));
+    else {
+        snprintf(probe, sizeof probe, "%s/probe", dir);
+        char *res = NULL;
+        if (vs_roots_resolve_output(s->roots, probe, &res, why, sizeof why) == 0) {
+            res[strlen(res) - strlen("/probe")] = '\0';
+            s->scratch = res;
+        }
+    }
+    if (!s->scratch && o->scratch_dir) {
+        vs_set_err(errstr, errsz, "--scratch %s: %s (it must lie inside the roots)", dir, why);
+        return -1;
+    }
+    if (!s->scratch)
+        vs_log(VS_LOG_WARN, "no scratch folder for http inputs (%s: %s); such jobs will fail",
+               dir, why);
+    s->io = (vs_runner_io){.scratch = s->scratch, .upload = s->upload,
+                           .upload_remove = o->upload_remove, .http = &s->o.http};
+    s->o.scratch_dir = s->scratch;
+    s->o.upload = s->upload;
+    return 0;
+}
+
 /* What this worker will and will not do, said once at start-up. */
 static void say_limits(vs_worker *s, int defaulted)
 {
@@ -427,7 +476,8 @@ int vs_worker_start(const vs_worker_opts *opts, vs_worker **out,
         goto fail;
     }
     int defaulted = 0;
-    if (setup_roots(s, opts, &defaulted, errstr, errsz) < 0)
+    if (setup_roots(s, opts, &defaulted, errstr, errsz) < 0 ||
+        setup_http(s, opts, errstr, errsz) < 0)
         goto fail;
     vs_worker_setup_id(s, opts->worker_id);
     vs_kafka_dead_topic(&s->kc, s->dead_topic, sizeof s->dead_topic);
@@ -550,6 +600,8 @@ int vs_worker_free(vs_worker **sp)
     vs_reject_free_all(s);
     vs_ledger_free(&s->ledger);
     vs_roots_free(&s->roots);
+    free(s->scratch);
+    free(s->upload);
     if (s->job_key) {
         memset(s->job_key, 0, strlen(s->job_key));
         free(s->job_key);
