@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "folder.h"
+#include "http/client.h"
 #include "log.h"
 
 static void usage(FILE *f)
@@ -45,6 +46,11 @@ static void usage(FILE *f)
 "  --process-duration S    process only S seconds of every input (after --offset)\n"
 "  --codec NAME            output codec h264, hevc, av1 or vp9\n"
 "                          (default: follow the input)\n"
+"  --input-url BASE        jobs name their input as BASE/NAME (NAME percent-\n"
+"                          encoded) instead of the path in DIR: workers download\n"
+"                          it over http(s). DIR is still read here (the sidecar,\n"
+"                          the names, the durations). No credentials in BASE:\n"
+"                          workers take them from $VS_HTTP_BEARER or a netrc file\n"
 "  --dry-run               print the job messages (one JSON object per line on\n"
 "                          stdout) instead of publishing them; the output folder\n"
 "                          is still checked and created\n"
@@ -111,7 +117,7 @@ enum {
     OPT_EXTENSIONS, OPT_OFFSET, OPT_PROCESS_DURATION, OPT_CODEC, OPT_DRY_RUN,
     OPT_DETECT, OPT_JSON, OPT_PROGRESS, OPT_TIMEOUT, OPT_WORKER_WAIT,
     OPT_BROKERS, OPT_JOBS_TOPIC, OPT_STATUS_TOPIC, OPT_GROUP, OPT_PATH_MAP,
-    OPT_PARALLEL, OPT_ENCODER, OPT_NOTIFY, OPT_NOTIFY_TIMEOUT,
+    OPT_PARALLEL, OPT_ENCODER, OPT_NOTIFY, OPT_NOTIFY_TIMEOUT, OPT_INPUT_URL,
 };
 
 static const struct option vs_longopts[] = {
@@ -133,6 +139,7 @@ static const struct option vs_longopts[] = {
     {"json", no_argument, NULL, OPT_JSON},
     {"notify", required_argument, NULL, OPT_NOTIFY},
     {"notify-timeout", required_argument, NULL, OPT_NOTIFY_TIMEOUT},
+    {"input-url", required_argument, NULL, OPT_INPUT_URL},
     {"progress", required_argument, NULL, OPT_PROGRESS},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"worker-wait", required_argument, NULL, OPT_WORKER_WAIT},
@@ -244,6 +251,19 @@ static int apply(vs_produce_opts *o, int c, const char *arg)
             return -1;
         }
         o->notify[o->n_notify++] = arg;
+        return 0;
+    }
+    case OPT_INPUT_URL: {
+        char why[256];
+        if (vs_http_check_url(arg, why, sizeof why) < 0) {
+            fprintf(stderr, "vs-produce: --input-url: %s\n", why);
+            return -1;
+        }
+        if (strchr(arg, '?') || strchr(arg, '#')) {
+            fprintf(stderr, "vs-produce: --input-url: a base URL without query or fragment\n");
+            return -1;
+        }
+        o->input_url = arg;
         return 0;
     }
     case OPT_NOTIFY_TIMEOUT:
