@@ -18,6 +18,7 @@ static void usage(FILE *f)
     fprintf(f,
 "Usage: vs-produce --folder DIR -o OUT [options]\n"
 "       vs-produce --detect -i FILE [-t DB] [-d S]\n"
+"       vs-produce --create-topics --brokers LIST [--partitions N]\n"
 "\n"
 "Re-times every video of a recording session: speech plays at 1x, the\n"
 "silences listed in the session's sidecar (*.vad.json) are fast-forwarded.\n"
@@ -83,6 +84,10 @@ static void usage(FILE *f)
 "  --status-topic NAME     status topic (default: " VS_KAFKA_STATUS_TOPIC ")\n"
 "  --group NAME            the workers' consumer group (default: " VS_KAFKA_GROUP ")\n"
 "  -X KEY=VALUE            librdkafka property, passed through (TLS, SASL, ...)\n"
+"  --create-topics         only create the jobs and status topics when missing\n"
+"                          (Admin API) and exit: 0 created or already there, 2\n"
+"                          when the brokers refused this client\n"
+"  --partitions N          partitions of a jobs topic it creates (default: %d)\n"
 "  --path-map FROM=TO      paths under FROM are written as TO in job messages\n"
 "                          (the folder as the workers see it); repeatable\n"
 "\n"
@@ -109,7 +114,7 @@ static void usage(FILE *f)
 "Exit status: 0 when every video was processed or skipped, 1 when any video\n"
 "failed (the failed names are listed on stderr), 2 for bad usage or a setup\n"
 "error (folder, sidecar, broker); a --notify failure does not change it.\n",
-            VS_NOTIFY_MAX, VS_NOTIFY_TIMEOUT_S);
+            VS_NOTIFY_MAX, VS_NOTIFY_TIMEOUT_S, VS_KAFKA_JOBS_PARTITIONS);
 }
 
 enum {
@@ -117,7 +122,7 @@ enum {
     OPT_EXTENSIONS, OPT_OFFSET, OPT_PROCESS_DURATION, OPT_CODEC, OPT_DRY_RUN,
     OPT_DETECT, OPT_JSON, OPT_PROGRESS, OPT_TIMEOUT, OPT_WORKER_WAIT,
     OPT_BROKERS, OPT_JOBS_TOPIC, OPT_STATUS_TOPIC, OPT_GROUP, OPT_PATH_MAP,
-    OPT_PARALLEL, OPT_ENCODER, OPT_NOTIFY, OPT_NOTIFY_TIMEOUT, OPT_INPUT_URL,
+    OPT_PARALLEL, OPT_ENCODER, OPT_NOTIFY, OPT_NOTIFY_TIMEOUT, OPT_INPUT_URL, OPT_CREATE_TOPICS, OPT_PARTITIONS,
 };
 
 static const struct option vs_longopts[] = {
@@ -140,6 +145,8 @@ static const struct option vs_longopts[] = {
     {"notify", required_argument, NULL, OPT_NOTIFY},
     {"notify-timeout", required_argument, NULL, OPT_NOTIFY_TIMEOUT},
     {"input-url", required_argument, NULL, OPT_INPUT_URL},
+    {"create-topics", no_argument, NULL, OPT_CREATE_TOPICS},
+    {"partitions", required_argument, NULL, OPT_PARTITIONS},
     {"progress", required_argument, NULL, OPT_PROGRESS},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"worker-wait", required_argument, NULL, OPT_WORKER_WAIT},
@@ -253,6 +260,17 @@ static int apply(vs_produce_opts *o, int c, const char *arg)
         o->notify[o->n_notify++] = arg;
         return 0;
     }
+    case OPT_CREATE_TOPICS: o->create_topics = 1; return 0;
+    case OPT_PARTITIONS: {
+        char *end;
+        long n = strtol(arg, &end, 10);
+        if (end == arg || *end || n < 1 || n > 10000) {
+            fprintf(stderr, "vs-produce: --partitions needs a whole number 1..10000\n");
+            return -1;
+        }
+        o->kafka.jobs_partitions = (int)n;
+        return 0;
+    }
     case OPT_INPUT_URL: {
         char why[256];
         if (vs_http_check_url(arg, why, sizeof why) < 0) {
@@ -317,6 +335,13 @@ static int apply(vs_produce_opts *o, int c, const char *arg)
 /* Combinations that cannot work. */
 static int check(const vs_produce_opts *o)
 {
+    if (o->create_topics) {
+        if (!o->kafka.brokers) {
+            fprintf(stderr, "vs-produce: --create-topics needs --brokers (or VS_BROKERS)\n");
+            return -1;
+        }
+        return 0;
+    }
     if (o->detect_only) {
         if (!o->input) {
             fprintf(stderr, "vs-produce: --detect needs -i FILE\n");

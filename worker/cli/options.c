@@ -76,6 +76,7 @@ static void usage(FILE *f)
 "                     --fail-pause seconds (default: %d; 0 = never pause)\n"
 "  --fail-pause S     (default: %.0f, at most %.0f)\n"
 "  --health-file PATH rewrite PATH after every heartbeat, for --health-check\n"
+"                     (default: $VS_HEALTH_FILE; the worker image sets it)\n"
 "\n"
 "Health (Docker HEALTHCHECK, Kubernetes liveness probe):\n"
 "  --health-check PATH [--max-age S]  exit 0 when the worker writing PATH\n"
@@ -246,6 +247,8 @@ int vs_worker_cli_parse(int argc, char **argv, vs_worker_cli *o)
     env = getenv("VS_HTTP_BEARER");
     o->service.http.bearer = env && *env ? env : NULL;
     o->max_age_s = VS_HEALTH_MAX_AGE_S;
+    env = getenv("VS_HEALTH_FILE");
+    o->health_file = env && *env ? env : NULL;
     while ((c = getopt_long(argc, argv, "X:vqhV", longopts, NULL)) != -1) {
         int rc = 0;
         switch (c) {
