@@ -96,6 +96,10 @@ static void usage(FILE *f)
 "                          the NVENC session limit on a GPU); 0 starts none and\n"
 "                          waits for vs-worker processes on this machine\n"
 "  --encoder NAME          auto (NVENC when it opens, else CPU), cpu or nvenc\n"
+"  --upload TEMPLATE       the local workers PUT each finished output to this\n"
+"                          URL ({name} = the output's file name; vs-worker\n"
+"                          --upload on a farm); credentials from $VS_HTTP_BEARER\n"
+"  --upload-remove         ... and remove the local copy once uploaded\n"
 "\n"
 "Environment:\n"
 "  VS_BROKERS              bootstrap servers when --brokers is not given\n"
@@ -122,7 +126,7 @@ enum {
     OPT_EXTENSIONS, OPT_OFFSET, OPT_PROCESS_DURATION, OPT_CODEC, OPT_DRY_RUN,
     OPT_DETECT, OPT_JSON, OPT_PROGRESS, OPT_TIMEOUT, OPT_WORKER_WAIT,
     OPT_BROKERS, OPT_JOBS_TOPIC, OPT_STATUS_TOPIC, OPT_GROUP, OPT_PATH_MAP,
-    OPT_PARALLEL, OPT_ENCODER, OPT_NOTIFY, OPT_NOTIFY_TIMEOUT, OPT_INPUT_URL, OPT_CREATE_TOPICS, OPT_PARTITIONS,
+    OPT_PARALLEL, OPT_ENCODER, OPT_NOTIFY, OPT_NOTIFY_TIMEOUT, OPT_INPUT_URL, OPT_CREATE_TOPICS, OPT_PARTITIONS, OPT_UPLOAD, OPT_UPLOAD_REMOVE,
 };
 
 static const struct option vs_longopts[] = {
@@ -146,6 +150,8 @@ static const struct option vs_longopts[] = {
     {"notify-timeout", required_argument, NULL, OPT_NOTIFY_TIMEOUT},
     {"input-url", required_argument, NULL, OPT_INPUT_URL},
     {"create-topics", no_argument, NULL, OPT_CREATE_TOPICS},
+    {"upload", required_argument, NULL, OPT_UPLOAD},
+    {"upload-remove", no_argument, NULL, OPT_UPLOAD_REMOVE},
     {"partitions", required_argument, NULL, OPT_PARTITIONS},
     {"progress", required_argument, NULL, OPT_PROGRESS},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
@@ -261,6 +267,16 @@ static int apply(vs_produce_opts *o, int c, const char *arg)
         return 0;
     }
     case OPT_CREATE_TOPICS: o->create_topics = 1; return 0;
+    case OPT_UPLOAD: {
+        char why[256];
+        if (vs_http_check_url(arg, why, sizeof why) < 0) {
+            fprintf(stderr, "vs-produce: --upload: %s\n", why);
+            return -1;
+        }
+        o->upload = arg;
+        return 0;
+    }
+    case OPT_UPLOAD_REMOVE: o->upload_remove = 1; return 0;
     case OPT_PARTITIONS: {
         char *end;
         long n = strtol(arg, &end, 10);
@@ -361,6 +377,15 @@ static int check(const vs_produce_opts *o)
     if (!o->folder || !o->output) {
         fprintf(stderr, "vs-produce: --folder DIR and -o OUT are required "
                         "(see vs-produce --help)\n");
+        return -1;
+    }
+    if ((o->upload || o->upload_remove) && (o->kafka.brokers || o->parallel == 0)) {
+        fprintf(stderr, "vs-produce: --upload is for the local workers (no --brokers); "
+                        "a farm's workers take vs-worker --upload\n");
+        return -1;
+    }
+    if (o->upload_remove && !o->upload) {
+        fprintf(stderr, "vs-produce: --upload-remove needs --upload\n");
         return -1;
     }
     if (o->vad_json && o->vad_master) {

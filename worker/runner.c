@@ -8,6 +8,7 @@
 #include "output.h"
 #include "http/transfer.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <errno.h>
@@ -58,9 +59,16 @@ static int rc_of(enum vs_http_end e, int permanent_rc)
 static int download(vs_runner *s, char **path)
 {
     char name[128], file[4096];
-    if (!s->io.scratch) {
-        vs_set_err(s->err, sizeof s->err, "no scratch folder for http inputs on this worker "
-                   "(see its start-up log)");
+    struct stat sb;
+    if (s->io.scratch_lazy && mkdir(s->io.scratch, 0700) < 0 && errno != EEXIST) {
+        vs_set_err(s->err, sizeof s->err, "cannot make the scratch folder %s: %s",
+                   s->io.scratch, strerror(errno));
+        return VS_PIPE_ERR_IO;
+    }
+    /* Not a symlink: that could lead a download out of the roots. */
+    if (lstat(s->io.scratch, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
+        vs_set_err(s->err, sizeof s->err, "the scratch folder %s is not a folder",
+                   s->io.scratch);
         return VS_PIPE_ERR_IO;
     }
     vs_job_url_name(s->job->input, name, sizeof name);

@@ -17,7 +17,8 @@ typedef struct vs_runner vs_runner;
  * downloaded into scratch first (and removed after, whatever happened);
  * a finished output is PUT to the upload template's URL. */
 typedef struct vs_runner_io {
-    const char *scratch;       /* resolved folder inside the roots */
+    const char *scratch;       /* folder inside the roots */
+    int scratch_lazy;          /* made at the first download (the default one) */
     const char *upload;        /* URL template or NULL */
     int upload_remove;
     const vs_http_conf *http;

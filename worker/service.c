@@ -367,12 +367,13 @@ static int setup_roots(vs_worker *s, const vs_worker_opts *o, int *defaulted,
 
 /* The scratch folder of http inputs: it obeys the roots like a job's
  * output does, so a download never lands outside them. An explicit
- * --scratch that cannot be used stops the start; the default one (in the
- * first root) only warns, since a read-only root is fine without http
- * inputs. Also checks the --upload template. */
+ * --scratch is made and checked now (a bad one stops the start); the
+ * default, .vs-scratch in the first root, is made only when the first
+ * http input arrives (runner.c), so a worker without http inputs leaves
+ * no trace in its roots. Also checks the --upload template. */
 static int setup_http(vs_worker *s, const vs_worker_opts *o, char *errstr, size_t errsz)
 {
-    char dir[4096], probe[4200], why[512];
+    char dir[4096], probe[4200], why[512] = "";
     if (vs_http_global_init() < 0) {
         vs_set_err(errstr, errsz, "libcurl could not start");
         return -1;
@@ -385,28 +386,32 @@ static int setup_http(vs_worker *s, const vs_worker_opts *o, char *errstr, size_
         vs_set_err(errstr, errsz, "out of memory");
         return -1;
     }
-    if (o->scratch_dir)
-        snprintf(dir, sizeof dir, "%s", o->scratch_dir);
-    else
+    int lazy = !o->scratch_dir;
+    if (lazy) {
+        /* The roots are resolved paths: ROOT/.vs-scratch is inside. */
         snprintf(dir, sizeof dir, "%s/.vs-scratch", vs_roots_get(s->roots, 0));
-    if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-        snprintf(why, sizeof why, "cannot make it: %s", strerror(errno));
-    else {
+        s->scratch = strdup(dir);
+    } else {
+        snprintf(dir, sizeof dir, "%s", o->scratch_dir);
+        if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+            vs_set_err(errstr, errsz, "--scratch %s: %s", dir, strerror(errno));
+            return -1;
+        }
         snprintf(probe, sizeof probe, "%s/probe", dir);
         char *res = NULL;
-        if (vs_roots_resolve_output(s->roots, probe, &res, why, sizeof why) == 0) {
-            res[strlen(res) - strlen("/probe")] = '\0';
-            s->scratch = res;
+        if (vs_roots_resolve_output(s->roots, probe, &res, why, sizeof why) < 0) {
+            vs_set_err(errstr, errsz, "--scratch %s: %s (it must lie inside the roots)", dir,
+                       why);
+            return -1;
         }
+        res[strlen(res) - strlen("/probe")] = '\0';
+        s->scratch = res;
     }
-    if (!s->scratch && o->scratch_dir) {
-        vs_set_err(errstr, errsz, "--scratch %s: %s (it must lie inside the roots)", dir, why);
+    if (!s->scratch) {
+        vs_set_err(errstr, errsz, "out of memory");
         return -1;
     }
-    if (!s->scratch)
-        vs_log(VS_LOG_WARN, "no scratch folder for http inputs (%s: %s); such jobs will fail",
-               dir, why);
-    s->io = (vs_runner_io){.scratch = s->scratch, .upload = s->upload,
+    s->io = (vs_runner_io){.scratch = s->scratch, .scratch_lazy = lazy, .upload = s->upload,
                            .upload_remove = o->upload_remove, .http = &s->o.http};
     s->o.scratch_dir = s->scratch;
     s->o.upload = s->upload;

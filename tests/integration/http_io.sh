@@ -12,7 +12,9 @@
 #  - an input over --max-download is refused before it is decoded;
 #  - the bearer token ($VS_HTTP_BEARER) reaches nginx and never a log or
 #    a status, nor does the upload URL's query;
-#  - the scratch folder is empty afterwards.
+#  - the scratch folder is empty afterwards;
+#  - vs-produce --input-url BASE makes such jobs (names percent-encoded),
+#    and its local workers take --upload / --upload-remove.
 # Skips (77) without nginx.
 source "$(dirname "$0")/lib.sh"
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
@@ -153,4 +155,21 @@ grep -q "^PUT /dav/v1.mp4 201 \[Bearer $TOKEN\]" "$N/requests.log" || fail "the 
 note "scratch: empty"
 [[ -z $(ls -A "$WORK/scratch") ]] || fail "scratch holds: $(ls -A "$WORK/scratch")"
 kill -0 "$PID_wH" 2>/dev/null || fail "the worker died"
+
+note "vs-produce --input-url with local workers and --upload --upload-remove"
+mkdir -p "$N/www/sess" "$WORK/pout"
+cp "$FIX/session/v1.mp4" "$FIX/session/session.vad.json" "$N/www/sess/"
+cp "$FIX/session/v2.mp4" "$N/www/sess/my talk.mp4"
+chmod -R a+rX "$N/www/sess"
+VS_HTTP_BEARER=$TOKEN "$VS_BIN/vs-produce" --folder "$N/www/sess" -o "$WORK/pout" \
+    --input-url "http://127.0.0.1:$P/sess/" --upload "http://127.0.0.1:$P/dav/p/{name}" \
+    --upload-remove --encoder cpu --progress none > "$WORK/produce.out" 2> "$WORK/produce.log" ||
+    fail "vs-produce --input-url: $(tail -n 5 "$WORK/produce.log")"
+# nginx logs the decoded $uri; a raw space would have been a 400.
+grep -q '^GET /sess/my talk.mp4 200' "$N/requests.log" || fail "no download of 'my talk.mp4'"
+check_output "$N/dav/p/v1.mp4" 4.875 122
+check_output "$N/dav/p/my talk.mp4" 4.875 122
+[[ -z $(ls -A "$WORK/pout") ]] || fail "--upload-remove left: $(ls -A "$WORK/pout")"
+[[ -z $(ls -A "$N/www/sess/.vs-scratch") ]] || fail "the local scratch holds files"
+! grep -q -e "$TOKEN" "$WORK/produce.log" "$WORK/produce.out" || fail "the token is in vs-produce's output"
 note "ok"
