@@ -378,6 +378,7 @@ static int setup_http(vs_worker *s, const vs_worker_opts *o, char *errstr, size_
         vs_set_err(errstr, errsz, "libcurl could not start");
         return -1;
     }
+    s->http_started = 1;
     if (o->upload && vs_http_check_url(o->upload, why, sizeof why) < 0) {
         vs_set_err(errstr, errsz, "--upload: %s", why);
         return -1;
@@ -607,6 +608,8 @@ int vs_worker_free(vs_worker **sp)
     vs_roots_free(&s->roots);
     free(s->scratch);
     free(s->upload);
+    if (s->http_started)
+        vs_http_global_cleanup(); /* counted: the last one cleans up */
     if (s->job_key) {
         memset(s->job_key, 0, strlen(s->job_key));
         free(s->job_key);

@@ -14,6 +14,11 @@ int vs_http_global_init(void)
     return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
 }
 
+void vs_http_global_cleanup(void)
+{
+    curl_global_cleanup();
+}
+
 int vs_http_is_url(const char *s)
 {
     return s && (!strncasecmp(s, "http://", 7) || !strncasecmp(s, "https://", 8));

@@ -38,8 +38,10 @@ enum vs_http_end {
     VS_HTTP_END_CANCELLED,  /* *cancel was raised */
 };
 
-/* libcurl's global start: once, before any thread uses HTTP. 0 or -1. */
+/* libcurl's global start, before any thread uses HTTP (0 or -1), and its
+ * end after they all stopped; libcurl counts the pairs. */
 int vs_http_global_init(void);
+void vs_http_global_cleanup(void);
 
 /* 1 when s starts with http:// or https:// (case-insensitive). */
 int vs_http_is_url(const char *s);
