@@ -9,7 +9,8 @@
 #  - a download that stalls (low-speed limit) is tried again;
 #  - a 404 fails the job at once (attempts 1, no retry, no dead letter)
 #    and does not pause the worker (--fail-streak 1);
-#  - an input over --max-download is refused before it is decoded;
+#  - an input over --max-download is refused before it is decoded, and an
+#    https input whose certificate does not verify fails at once too;
 #  - the bearer token ($VS_HTTP_BEARER) reaches nginx and never a log or
 #    a status, nor does the upload URL's query;
 #  - the scratch folder is empty afterwards;
@@ -34,6 +35,10 @@ cp "$FIX/session/v2.mp4" "$FIX/session/v3.mp4" "$WORK/py/"
 head -c 3000000 /dev/urandom > "$N/www/big.mp4"
 chmod -R a+rwX "$N" && chmod 755 "$WORK"
 P=$(free_port)
+PS=$(free_port)
+# A self-signed certificate nobody trusts: TLS is verified by default.
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
+    -keyout "$N/key.pem" -out "$N/cert.pem" 2>/dev/null || fail "openssl could not make a certificate"
 cat > "$N/nginx.conf" <<CONF
 daemon off;
 worker_processes 1;
@@ -60,6 +65,12 @@ http {
             root $N/www;
             if (!-f $N/flag) { return 503; }
         }
+        location / { root $N/www; }
+    }
+    server {
+        listen 127.0.0.1:$PS ssl;
+        ssl_certificate $N/cert.pem;
+        ssl_certificate_key $N/key.pem;
         location / { root $N/www; }
     }
 }
@@ -101,13 +112,14 @@ job() {
     job v3 "http://127.0.0.1:$PY/stall/v3.mp4"
     job v5 "http://127.0.0.1:$P/missing.mp4" | jq -c '.job_id = "http_io-missing"'
     job v6 "http://127.0.0.1:$P/big.mp4" | jq -c '.job_id = "http_io-big"'
+    job v1 "https://127.0.0.1:$PS/v1.mp4" | jq -c '.job_id = "http_io-tls"'
 } > "$WORK/jobs.jsonl"
 produce_jobs "$WORK/jobs.jsonl"
 
 st=$WORK/status.jsonl
 for _ in $(seq 90); do
     status_dump "$st"
-    [[ $(count "$st" '.type == "done" or .type == "failed"') -ge 6 ]] && break
+    [[ $(count "$st" '.type == "done" or .type == "failed"') -ge 7 ]] && break
     sleep 1
 done
 [[ $(count "$st" '.type == "done"') -eq 4 ]] ||
@@ -141,6 +153,9 @@ note "404 and the size limit: the job's permanent errors"
 [[ $(count "$st" '.type == "failed" and .job_id == "http_io-big" and .attempts == 1 and
     (.error | contains("size limit"))') -eq 1 ]] ||
     fail "the size limit: $(jq -c 'select(.job_id == "http_io-big")' "$st")"
+[[ $(count "$st" '.type == "failed" and .job_id == "http_io-tls" and .attempts == 1 and
+    (.error | test("certificate|SSL"))') -eq 1 ]] ||
+    fail "an untrusted certificate: $(jq -c 'select(.job_id == "http_io-tls")' "$st")"
 ! grep -q "taking no jobs" "$WORK/wH.log" || fail "a 404 paused the worker"
 [[ $(count "$st" '.type == "heartbeat" and .paused_s > 0') -eq 0 ]] || fail "a heartbeat shows a pause"
 n=$(kcat -b "$ADDR" -C -t vs.jobs.dead -o beginning -e -q 2>/dev/null | wc -l || true)
