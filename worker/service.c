@@ -393,11 +393,8 @@ static int setup_http(vs_worker *s, const vs_worker_opts *o, char *errstr, size_
         snprintf(dir, sizeof dir, "%s/.vs-scratch", vs_roots_get(s->roots, 0));
         s->scratch = strdup(dir);
     } else {
+        /* Confined first, made after: nothing is created outside the roots. */
         snprintf(dir, sizeof dir, "%s", o->scratch_dir);
-        if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-            vs_set_err(errstr, errsz, "--scratch %s: %s", dir, strerror(errno));
-            return -1;
-        }
         snprintf(probe, sizeof probe, "%s/probe", dir);
         char *res = NULL;
         if (vs_roots_resolve_output(s->roots, probe, &res, why, sizeof why) < 0) {
@@ -407,6 +404,10 @@ static int setup_http(vs_worker *s, const vs_worker_opts *o, char *errstr, size_
         }
         res[strlen(res) - strlen("/probe")] = '\0';
         s->scratch = res;
+        if (mkdir(res, 0700) < 0 && errno != EEXIST) {
+            vs_set_err(errstr, errsz, "--scratch %s: %s", dir, strerror(errno));
+            return -1;
+        }
     }
     if (!s->scratch) {
         vs_set_err(errstr, errsz, "out of memory");

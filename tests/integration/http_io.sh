@@ -13,7 +13,8 @@
 #    https input whose certificate does not verify fails at once too;
 #  - the bearer token ($VS_HTTP_BEARER) reaches nginx and never a log or
 #    a status, nor does the upload URL's query;
-#  - the scratch folder is empty afterwards;
+#  - the scratch folder is empty afterwards, and one outside the roots is
+#    refused at start (and not created);
 #  - vs-produce --input-url BASE makes such jobs (names percent-encoded),
 #    and its local workers take --upload / --upload-remove.
 # Skips (77) without nginx.
@@ -94,6 +95,16 @@ python3 -c "import socket; socket.create_connection(('127.0.0.1', $P), 1)" ||
       sleep 0.05
   done ) &
 PIDS+=($!)
+
+note "--scratch outside the roots is refused, and not made"
+outside=$(mktemp -u "${TMPDIR:-/tmp}/vs-outside.XXXXXX")
+set +e
+"$VS_BIN/vs-worker" --brokers 127.0.0.1:9 "${WORKER_ROOTS[@]}" --scratch "$outside" 2> "$WORK/outside.err"
+rc=$?
+set -e
+[[ $rc -eq 2 ]] || fail "--scratch outside the roots exits $rc, want 2"
+grep -q "must lie inside the roots" "$WORK/outside.err" || fail "no reason: $(cat "$WORK/outside.err")"
+[[ ! -e $outside ]] || { rmdir "$outside"; fail "--scratch outside the roots was created"; }
 
 start_broker
 VS_HTTP_BEARER=$TOKEN start_worker wH --fail-streak 1 --max-attempts 3 \

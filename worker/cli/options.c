@@ -14,6 +14,7 @@ static void usage(FILE *f)
     fprintf(f,
 "Usage: vs-worker --job FILE.json [options]      run one job and exit\n"
 "       vs-worker [--brokers LIST] [options]      serve jobs from Kafka\n"
+"       vs-worker --health-check PATH [--max-age S]   is that worker alive?\n"
 "\n"
 "With --job: re-times one video as described by a job message (see\n"
 "docs/protocol.md) and exits: 0 on success (or when the output exists and\n"
