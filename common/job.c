@@ -105,6 +105,7 @@ void vs_job_free(vs_job **job)
     free(j->codec);
     free(j->seg);
     free(j->signature);
+    free(j->part.video);
     free(j);
     *job = NULL;
 }
@@ -181,14 +182,28 @@ static int add_str_or_null(cJSON *obj, const char *key, const char *v)
         ? 0 : -1;
 }
 
+/* "part": {"kind": "chunk", "video": ID, "index": I, "count": N} or
+ * {"kind": "join", "video": ID, "count": N}. */
+static int add_part(cJSON *root, const vs_job_part *p)
+{
+    cJSON *o = cJSON_AddObjectToObject(root, "part");
+    if (!o || !cJSON_AddStringToObject(o, "kind", p->kind == VS_JOB_CHUNK ? "chunk" : "join") ||
+        add_str_or_null(o, "video", p->video) < 0)
+        return -1;
+    if (p->kind == VS_JOB_CHUNK && !cJSON_AddNumberToObject(o, "index", p->index))
+        return -1;
+    return cJSON_AddNumberToObject(o, "count", p->count) ? 0 : -1;
+}
+
 char *vs_job_to_json(const vs_job *job)
 {
     cJSON *root = cJSON_CreateObject();
     char *out = NULL;
     if (!root)
         return NULL;
+    int parts = job->part.kind != VS_JOB_WHOLE;
     if (!cJSON_AddStringToObject(root, "type", "job") ||
-        !cJSON_AddNumberToObject(root, "version", VS_JOB_VERSION) ||
+        !cJSON_AddNumberToObject(root, "version", parts ? VS_JOB_VERSION_PARTS : VS_JOB_VERSION) ||
         add_str_or_null(root, "job_id", job->job_id) < 0 ||
         add_str_or_null(root, "run_id", job->run_id) < 0 ||
         add_str_or_null(root, "input", job->input) < 0 ||
@@ -223,6 +238,8 @@ char *vs_job_to_json(const vs_job *job)
             goto out;
         }
     }
+    if (parts && add_part(root, &job->part) < 0)
+        goto out;
     if (add_str_or_null(root, "signature", job->signature) < 0)
         goto out;
     out = cJSON_PrintUnformatted(root);
@@ -387,6 +404,54 @@ static int get_segments(const cJSON *root, vs_job *j, char *errstr, size_t errsz
     return 0;
 }
 
+/* A whole number field within [lo, hi]. */
+static int get_int(const cJSON *o, const char *key, int lo, int hi, int *dst,
+                   char *errstr, size_t errsz)
+{
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, key);
+    if (!cJSON_IsNumber(it) || !isfinite(it->valuedouble) || it->valuedouble < lo ||
+        it->valuedouble > hi || it->valuedouble != (double)(int)it->valuedouble) {
+        vs_set_err(errstr, errsz, "job: \"part\".\"%s\" must be a whole number in [%d, %d]",
+                   key, lo, hi);
+        return -1;
+    }
+    *dst = (int)it->valuedouble;
+    return 0;
+}
+
+/* "part" is present exactly in version 2 jobs. */
+static int get_part(const cJSON *root, int parts, vs_job_part *p, char *errstr, size_t errsz)
+{
+    const cJSON *o = cJSON_GetObjectItemCaseSensitive(root, "part");
+    if (!parts) {
+        if (o) {
+            vs_set_err(errstr, errsz, "job: \"part\" needs version %d", VS_JOB_VERSION_PARTS);
+            return -1;
+        }
+        return 0;
+    }
+    if (!cJSON_IsObject(o)) {
+        vs_set_err(errstr, errsz, "job: version %d needs a \"part\" object", VS_JOB_VERSION_PARTS);
+        return -1;
+    }
+    const cJSON *kind = cJSON_GetObjectItemCaseSensitive(o, "kind");
+    if (cJSON_IsString(kind) && !strcmp(kind->valuestring, "chunk"))
+        p->kind = VS_JOB_CHUNK;
+    else if (cJSON_IsString(kind) && !strcmp(kind->valuestring, "join"))
+        p->kind = VS_JOB_JOIN;
+    else {
+        vs_set_err(errstr, errsz, "job: \"part\".\"kind\" must be \"chunk\" or \"join\"");
+        return -1;
+    }
+    if (get_string(o, "video", VS_JOB_MAX_ID, &p->video, errstr, errsz) < 0 ||
+        get_int(o, "count", 1, VS_JOB_MAX_CHUNKS, &p->count, errstr, errsz) < 0)
+        return -1;
+    if (p->kind == VS_JOB_CHUNK &&
+        get_int(o, "index", 0, p->count - 1, &p->index, errstr, errsz) < 0)
+        return -1;
+    return 0;
+}
+
 static int from_json(const cJSON *root, vs_job **out, char *errstr, size_t errsz)
 {
     vs_job *j = NULL;
@@ -404,11 +469,13 @@ static int from_json(const cJSON *root, vs_job **out, char *errstr, size_t errsz
         vs_set_err(errstr, errsz, "job: missing \"version\"");
         return -1;
     }
-    if (!cJSON_IsNumber(ver) || ver->valuedouble != VS_JOB_VERSION) {
-        vs_set_err(errstr, errsz, "job: unsupported version (only %d is supported)",
-                VS_JOB_VERSION);
+    if (!cJSON_IsNumber(ver) ||
+        (ver->valuedouble != VS_JOB_VERSION && ver->valuedouble != VS_JOB_VERSION_PARTS)) {
+        vs_set_err(errstr, errsz, "job: unsupported version (only %d and %d are supported)",
+                VS_JOB_VERSION, VS_JOB_VERSION_PARTS);
         return -1;
     }
+    int parts = ver->valuedouble == VS_JOB_VERSION_PARTS;
     if (!(j = calloc(1, sizeof *j))) {
         vs_set_err(errstr, errsz, "job: out of memory");
         return -1;
@@ -465,7 +532,8 @@ static int from_json(const cJSON *root, vs_job **out, char *errstr, size_t errsz
             goto oom;
     }
 
-    if (get_segments(root, j, errstr, errsz) < 0)
+    if (get_part(root, parts, &j->part, errstr, errsz) < 0 ||
+        get_segments(root, j, errstr, errsz) < 0)
         goto fail;
     double last = j->seg[j->n_seg - 1].end;
     if (fabs(last - j->duration) > VS_JOB_TIME_EPS) {

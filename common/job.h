@@ -9,10 +9,26 @@
 #include "plan.h"
 
 #define VS_JOB_VERSION       1
+#define VS_JOB_VERSION_PARTS 2     /* a chunk or join job (older workers refuse it) */
+#define VS_JOB_MAX_CHUNKS    1000
 #define VS_JOB_MAX_BYTES     (1024 * 1024)  /* whole message */
 #define VS_JOB_MAX_SEGMENTS  20000
 #define VS_JOB_MAX_PATH      4096
 #define VS_JOB_MAX_ID        128
+
+/* What a job writes: the whole video, or one part of a video split across
+ * workers (docs/protocol.md "Chunks"): a chunk encodes output frames
+ * [first, end) of the video, video only, into a piece beside the output
+ * (chunk.h names it); the join copies the pieces into the output and
+ * re-times the audio whole. first and end follow from the frame count
+ * the worker computes, index and count (vs_chunk_bounds). */
+enum vs_job_kind { VS_JOB_WHOLE = 0, VS_JOB_CHUNK, VS_JOB_JOIN };
+
+typedef struct vs_job_part {
+    enum vs_job_kind kind;
+    char *video;       /* the video's id, shared by its chunks and join; NULL for WHOLE */
+    int index, count;  /* chunk index of count; join: count pieces */
+} vs_job_part;
 
 typedef struct vs_job {
     char *job_id;      /* unique per video per run */
@@ -28,6 +44,7 @@ typedef struct vs_job {
     size_t n_seg;
     double out_duration; /* informational: planned output seconds */
     char *signature;   /* hex HMAC-SHA256 or NULL (see issue on security) */
+    vs_job_part part;  /* kind VS_JOB_WHOLE unless the video was split */
 } vs_job;
 
 /* 1 when a job's input is an http:// or https:// URL (case-insensitive). */

@@ -8,17 +8,21 @@
 #include "batch.h"
 #include "errstr.h"
 
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
 
+#include "chunk.h"
+#include "clock.h"
 #include "folder.h"
 #include "log.h"
 #include "output.h"
@@ -38,6 +42,7 @@ static const char *input_url(const char *base, const char *name, char *buf, size
     return n < 0 || (size_t)n >= sz ? NULL : buf;
 }
 
+static void vs_batch_free_tasks(vs_file *f);
 static void fail_file(vs_file *f, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static void fail_file(vs_file *f, const char *fmt, ...)
@@ -86,16 +91,16 @@ static char *join(const char *dir, const char *name)
 /* A job the workers would refuse is refused here, before it is published,
  * by the very reader they use (size, segments, paths, names). The output
  * name must also fit a folder. Returns 0, or -1 after failing the file. */
-static int check_job(vs_file *f)
+static int check_job(vs_file *f, const vs_job *job)
 {
     char why[512];
-    size_t blen = strlen(vs_base_name(f->job->output));
+    size_t blen = strlen(vs_base_name(job->output));
     if (blen > VS_OUTPUT_NAME_MAX) {
         fail_file(f, "output name too long for a folder (%zu bytes, at most %d)", blen,
                   VS_OUTPUT_NAME_MAX);
         return -1;
     }
-    char *json = vs_job_to_json(f->job);
+    char *json = vs_job_to_json(job);
     if (!json) {
         fail_file(f, "out of memory");
         return -1;
@@ -108,6 +113,82 @@ static int check_job(vs_file *f)
         fail_file(f, "not published: a worker would refuse the job: %s", why);
         return -1;
     }
+    return 0;
+}
+
+/* Signs job (with a job key, workers take only jobs signed with it,
+ * sign.h) and checks it as a worker would. Returns 0, or -1 after failing
+ * the file. */
+static int seal_job(vs_file *f, vs_job *job)
+{
+    char err[512];
+    const char *key = getenv("VS_JOB_KEY");
+    if (key && *key && vs_sign_job(key, strlen(key), job, err, sizeof err) < 0) {
+        fail_file(f, "cannot sign the job: %s", err);
+        return -1;
+    }
+    return check_job(f, job);
+}
+
+/* Containers a split video's pieces join into (chunk.h: MP4 pieces). */
+static int joinable(const char *output)
+{
+    static const char *const ext[] = {".mp4", ".m4v", ".mov", ".mkv", ".webm"};
+    size_t n = strlen(output);
+    for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
+        size_t e = strlen(ext[i]);
+        if (n > e && !strcasecmp(output + n - e, ext[i]))
+            return 1;
+    }
+    return 0;
+}
+
+/* The video's id when it is split: the same on a re-run with the same
+ * settings, so the pieces a killed run finished are found and kept
+ * (chunk.h); with --overwrite the run's own, so nothing old is kept. */
+static void video_id(const vs_job *job, int overwrite, char *buf, size_t sz)
+{
+    if (overwrite) {
+        snprintf(buf, sz, "%s", job->job_id);
+        return;
+    }
+    vs_job tmp = *job;
+    tmp.job_id = tmp.run_id = tmp.signature = NULL;
+    char *json = vs_job_to_json(&tmp);
+    snprintf(buf, sz, "v%016" PRIx64, json ? vs_output_hash(json) : vs_output_hash(job->output));
+    free(json);
+}
+
+/* The tasks of a video: its job alone, or chunks and a join (--chunk). */
+static int make_tasks(const vs_produce_opts *o, vs_file *f)
+{
+    int n = vs_chunk_count(f->job->out_duration, o->chunk_s);
+    if (n < 2 || !joinable(f->output)) {
+        if (!(f->tasks = calloc(1, sizeof *f->tasks)))
+            return -1;
+        f->n_tasks = 1;
+        f->tasks[0] = (vs_task){.file = f, .job = f->job, .ready = 1};
+        return 0;
+    }
+    char id[VS_JOB_MAX_ID];
+    video_id(f->job, o->overwrite, id, sizeof id);
+    vs_job **jobs = calloc((size_t)n + 1, sizeof *jobs);
+    if (!(f->video_id = strdup(id)) || !jobs ||
+        !(f->tasks = calloc((size_t)n + 1, sizeof *f->tasks))) {
+        free(jobs);
+        return -1;
+    }
+    if (vs_chunk_split(f->job, id, n, jobs, &jobs[n]) < 0) {
+        free(jobs);
+        return -1;
+    }
+    for (int i = 0; i <= n; i++)
+        f->tasks[i] = (vs_task){.file = f, .job = jobs[i], .ready = i < n};
+    f->n_tasks = n + 1;
+    f->n_chunks = n;
+    free(jobs);
+    vs_log(VS_LOG_DEBUG, "%s: split into %d chunks of about %.0f s of output", f->name, n,
+           f->job->out_duration / n);
     return 0;
 }
 
@@ -159,17 +240,18 @@ static void plan_file(const vs_produce_opts *o, const vs_batch *b, const vs_side
     }
     f->job->indicator = o->indicator;
     f->job->overwrite = o->overwrite;
-    /* With a job key, workers take only jobs signed with it (sign.h). */
-    const char *key = getenv("VS_JOB_KEY");
-    if (key && *key && vs_sign_job(key, strlen(key), f->job, err, sizeof err) < 0) {
-        fail_file(f, "cannot sign the job: %s", err);
+    if (make_tasks(o, f) < 0) {
+        fail_file(f, "out of memory");
+        vs_batch_free_tasks(f);
         vs_job_free(&f->job);
         goto out;
     }
-    if (check_job(f) < 0) {
-        vs_job_free(&f->job);
-        goto out;
-    }
+    for (int i = 0; i < f->n_tasks; i++)
+        if (seal_job(f, f->tasks[i].job) < 0) {
+            vs_batch_free_tasks(f);
+            vs_job_free(&f->job);
+            goto out;
+        }
     vs_log(VS_LOG_DEBUG, "%s: %.3f s -> %.3f s in %zu segments", f->name, d,
            plan->out_duration, plan->n);
 out:
@@ -236,6 +318,16 @@ out:
     return rc;
 }
 
+static void vs_batch_free_tasks(vs_file *f)
+{
+    for (int i = 0; i < f->n_tasks; i++)
+        if (f->tasks[i].job != f->job)
+            vs_job_free(&f->tasks[i].job);
+    free(f->tasks);
+    f->tasks = NULL;
+    f->n_tasks = f->n_chunks = 0;
+}
+
 void vs_batch_free(vs_batch **bp)
 {
     if (!bp || !*bp)
@@ -245,6 +337,8 @@ void vs_batch_free(vs_batch **bp)
         free(b->files[i].name);
         free(b->files[i].input);
         free(b->files[i].output);
+        vs_batch_free_tasks(&b->files[i]);
+        free(b->files[i].video_id);
         vs_job_free(&b->files[i].job);
     }
     free(b->files);
@@ -270,22 +364,37 @@ void vs_batch_count(const vs_batch *b, vs_batch_counts *c)
     }
 }
 
-void vs_batch_note_read(vs_batch *b, vs_file *f)
+void vs_batch_note_read(vs_batch *b, vs_task *t)
 {
-    if (f->read || !f->published)
+    if (t->read || !t->published)
         return;
-    f->read = 1;
-    if (b->part_bytes && f->partition >= 0 && f->partition < b->n_parts) {
-        b->part_bytes[f->partition] -= f->bytes;
+    t->read = 1;
+    if (b->part_bytes && t->partition >= 0 && t->partition < b->n_parts) {
+        b->part_bytes[t->partition] -= t->bytes;
         b->room_freed = 1;
     }
+}
+
+size_t vs_batch_published(const vs_batch *b)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < b->n; i++)
+        for (int k = 0; k < b->files[i].n_tasks; k++)
+            n += b->files[i].tasks[k].published;
+    return n;
 }
 
 size_t vs_batch_unpublished(const vs_batch *b)
 {
     size_t n = 0;
-    for (size_t i = 0; i < b->n; i++)
-        n += b->files[i].state == VS_FILE_QUEUED && b->files[i].job && !b->files[i].published;
+    for (size_t i = 0; i < b->n; i++) {
+        const vs_file *f = &b->files[i];
+        if (f->state != VS_FILE_QUEUED && f->state != VS_FILE_RUNNING)
+            continue;
+        for (int k = 0; k < f->n_tasks; k++)
+            n += f->tasks[k].state == VS_FILE_QUEUED && f->tasks[k].ready &&
+                 !f->tasks[k].published;
+    }
     return n;
 }
 
@@ -316,12 +425,111 @@ void vs_batch_fail_unfinished(vs_batch *b, const char *why)
     }
 }
 
-vs_file *vs_batch_find(vs_batch *b, const char *job_id)
+vs_task *vs_batch_find(vs_batch *b, const char *job_id)
 {
     for (size_t i = 0; i < b->n; i++)
-        if (b->files[i].job && strcmp(b->files[i].job->job_id, job_id) == 0)
-            return &b->files[i];
+        for (int k = 0; k < b->files[i].n_tasks; k++)
+            if (strcmp(b->files[i].tasks[k].job->job_id, job_id) == 0)
+                return &b->files[i].tasks[k];
     return NULL;
+}
+
+void vs_task_fail(vs_task *t, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(t->error, sizeof t->error, fmt, ap);
+    va_end(ap);
+    t->state = VS_FILE_FAILED;
+    vs_file_sum_up(NULL, t->file, vs_clock_mono());
+}
+
+/* A split video's row: see batch.h. The bar counts the chunks as 95 %
+ * of the work and the join (a copy and the audio) as the rest. */
+static void sum_up_split(vs_batch *b, vs_file *f, double now)
+{
+    vs_task *join = &f->tasks[f->n_chunks];
+    const vs_task *last = NULL, *failed = NULL, *skipped = NULL;
+    double frac = 0, fps = 0;
+    int running = 0;
+    f->chunks_done = 0;
+    f->attempts = 0;
+    f->started = 0;
+    for (int i = 0; i < f->n_tasks; i++) {
+        const vs_task *t = &f->tasks[i];
+        if (i < f->n_chunks) {
+            frac += t->state == VS_FILE_DONE ? 1 : t->fraction;
+            f->chunks_done += t->state == VS_FILE_DONE;
+        }
+        if (t->state == VS_FILE_RUNNING)
+            fps += t->fps;
+        running |= t->state == VS_FILE_RUNNING || t->state == VS_FILE_DONE;
+        if (t->attempts > f->attempts)
+            f->attempts = t->attempts;
+        if (t->started > 0 && (f->started == 0 || t->started < f->started))
+            f->started = t->started;
+        if (t->last_news > f->last_news)
+            f->last_news = t->last_news;
+        if (t->last_news > 0 && (!last || t->last_news >= last->last_news))
+            last = t;
+        if (t->state == VS_FILE_FAILED && !failed)
+            failed = t;
+        if (t->state == VS_FILE_SKIPPED && !skipped)
+            skipped = t;
+    }
+    f->fraction = 0.95 * frac / f->n_chunks + 0.05 * (join->state == VS_FILE_DONE ? 1 : join->fraction);
+    f->fps = fps;
+    if (last)
+        snprintf(f->worker, sizeof f->worker, "%s", last->worker);
+    if (failed) {
+        f->state = VS_FILE_FAILED;
+        snprintf(f->worker, sizeof f->worker, "%s", failed->worker);
+        if (failed == join)
+            snprintf(f->error, sizeof f->error, "join: %.480s", failed->error);
+        else
+            snprintf(f->error, sizeof f->error, "chunk %d of %d: %.440s",
+                     (int)(failed - f->tasks) + 1, f->n_chunks, failed->error);
+    } else if (skipped) {
+        f->state = VS_FILE_SKIPPED;
+        snprintf(f->error, sizeof f->error, "%s", skipped->error);
+    } else if (join->state == VS_FILE_DONE) {
+        f->state = VS_FILE_DONE;
+        f->fraction = 1;
+        f->error[0] = 0;
+        snprintf(f->worker, sizeof f->worker, "%s", join->worker);
+        f->seconds = f->started > 0 ? now - f->started : join->seconds;
+        f->out_duration = join->out_duration;
+        snprintf(f->encoder, sizeof f->encoder, "%s", join->encoder);
+    } else {
+        f->state = running ? VS_FILE_RUNNING : VS_FILE_QUEUED;
+    }
+    /* Every chunk done: the join may go out (the main loop publishes it). */
+    if (f->chunks_done == f->n_chunks && !join->ready) {
+        join->ready = 1;
+        if (b)
+            b->room_freed = 1;
+        vs_log(VS_LOG_DEBUG, "%s: every chunk is done, joining", f->name);
+    }
+}
+
+void vs_file_sum_up(vs_batch *b, vs_file *f, double now)
+{
+    if (f->n_chunks > 0) {
+        sum_up_split(b, f, now);
+        return;
+    }
+    const vs_task *t = &f->tasks[0];
+    f->state = t->state;
+    snprintf(f->error, sizeof f->error, "%s", t->error);
+    snprintf(f->worker, sizeof f->worker, "%s", t->worker);
+    f->attempts = t->attempts;
+    f->fraction = t->fraction;
+    f->fps = t->fps;
+    f->started = t->started;
+    f->last_news = t->last_news;
+    f->seconds = t->seconds;
+    f->out_duration = t->out_duration;
+    snprintf(f->encoder, sizeof f->encoder, "%s", t->encoder);
 }
 
 const char *vs_file_state_str(enum vs_file_state s)

@@ -151,80 +151,142 @@ static int is_final(enum vs_file_state s)
     return s == VS_FILE_DONE || s == VS_FILE_SKIPPED || s == VS_FILE_FAILED;
 }
 
-vs_file *vs_follow_apply(vs_batch *b, const vs_status *st, double now)
+/* One status on its task: the life described at the top of this file. */
+static void apply_task(vs_task *t, const vs_status *st, double now)
 {
-    if (st->kind == VS_ST_HEARTBEAT || strcmp(st->run_id, b->run_id) != 0)
-        return NULL;
-    vs_file *f = vs_batch_find(b, st->job_id);
-    if (!f)
-        return NULL;
-    int final = is_final(f->state);
-    if (final && !(st->kind == VS_ST_DONE && f->state == VS_FILE_FAILED))
-        return NULL; /* a late or duplicate status of a finished job */
-
     if (st->worker[0])
-        snprintf(f->worker, sizeof f->worker, "%s", st->worker);
-    vs_batch_note_read(b, f); /* any news of the job: a worker read its message */
-    f->last_news = now;
+        snprintf(t->worker, sizeof t->worker, "%s", st->worker);
+    t->last_news = now;
     switch (st->kind) {
     case VS_ST_STARTED:
-        f->state = VS_FILE_RUNNING;
-        f->attempts++;
-        f->started = now;
-        f->fraction = 0;
-        f->fps = 0;
+        t->state = VS_FILE_RUNNING;
+        t->attempts++;
+        t->started = now;
+        t->fraction = 0;
+        t->fps = 0;
         break;
     case VS_ST_PROGRESS:
-        if (f->state != VS_FILE_RUNNING) { /* its "started" was missed */
-            f->state = VS_FILE_RUNNING;
-            if (f->attempts == 0)
-                f->attempts = 1;
-            if (f->started == 0)
-                f->started = now;
+        if (t->state != VS_FILE_RUNNING) { /* its "started" was missed */
+            t->state = VS_FILE_RUNNING;
+            if (t->attempts == 0)
+                t->attempts = 1;
+            if (t->started == 0)
+                t->started = now;
         }
-        f->fraction = st->fraction < 0 ? 0 : st->fraction > 1 ? 1 : st->fraction;
-        f->fps = st->fps;
+        t->fraction = st->fraction < 0 ? 0 : st->fraction > 1 ? 1 : st->fraction;
+        t->fps = st->fps;
         break;
     case VS_ST_DONE:
-        f->state = VS_FILE_DONE;
-        f->fraction = 1;
-        f->error[0] = 0;
-        f->seconds = st->seconds > 0 ? st->seconds : f->started > 0 ? now - f->started : 0;
-        f->out_duration = st->out_duration;
-        snprintf(f->encoder, sizeof f->encoder, "%s", st->encoder);
-        if (f->attempts == 0)
-            f->attempts = 1;
+        t->state = VS_FILE_DONE;
+        t->fraction = 1;
+        t->error[0] = 0;
+        t->seconds = st->seconds > 0 ? st->seconds : t->started > 0 ? now - t->started : 0;
+        t->out_duration = st->out_duration;
+        snprintf(t->encoder, sizeof t->encoder, "%s", st->encoder);
+        if (t->attempts == 0)
+            t->attempts = 1;
         break;
     case VS_ST_SKIPPED:
-        f->state = VS_FILE_SKIPPED;
-        snprintf(f->error, sizeof f->error, "%s", st->error); /* why, when not plain "exists" */
+        t->state = VS_FILE_SKIPPED;
+        snprintf(t->error, sizeof t->error, "%s", st->error); /* why, when not plain "exists" */
         break;
     case VS_ST_FAILED:
-        f->state = VS_FILE_FAILED;
-        snprintf(f->error, sizeof f->error, "%s", st->error[0] ? st->error : "failed");
-        if (f->started > 0)
-            f->seconds = now - f->started;
+        t->state = VS_FILE_FAILED;
+        snprintf(t->error, sizeof t->error, "%s", st->error[0] ? st->error : "failed");
+        if (t->started > 0)
+            t->seconds = now - t->started;
         if (st->rejected)
-            f->attempts = 0; /* refused before anything ran (docs/protocol.md) */
-        else if (f->attempts == 0)
-            f->attempts = 1;
+            t->attempts = 0; /* refused before anything ran (docs/protocol.md) */
+        else if (t->attempts == 0)
+            t->attempts = 1;
         break;
     case VS_ST_RETRY:
-        f->state = VS_FILE_QUEUED; /* back in the queue for another attempt */
-        f->fraction = 0;
-        f->fps = 0;
-        f->started = 0;
-        snprintf(f->error, sizeof f->error, "%s", st->error);
+        t->state = VS_FILE_QUEUED; /* back in the queue for another attempt */
+        t->fraction = 0;
+        t->fps = 0;
+        t->started = 0;
+        snprintf(t->error, sizeof t->error, "%s", st->error);
         break;
     case VS_ST_HEARTBEAT:
         break;
     }
-    return f;
+}
+
+static int task_final(const vs_task *t)
+{
+    return is_final(t->state);
+}
+
+vs_task *vs_follow_apply(vs_batch *b, const vs_status *st, double now)
+{
+    if (st->kind == VS_ST_HEARTBEAT || strcmp(st->run_id, b->run_id) != 0)
+        return NULL;
+    vs_task *t = vs_batch_find(b, st->job_id);
+    if (!t)
+        return NULL;
+    vs_file *f = t->file;
+    /* A late or duplicate status of a finished job (or video) changes
+     * nothing, except that "done" replaces "failed": the output exists. */
+    int done_after_failed = st->kind == VS_ST_DONE && t->state == VS_FILE_FAILED;
+    if ((task_final(t) && !done_after_failed) ||
+        (is_final(f->state) && !(st->kind == VS_ST_DONE && f->state == VS_FILE_FAILED)))
+        return NULL;
+    vs_batch_note_read(b, t); /* any news of the job: a worker read its message */
+    apply_task(t, st, now);
+    vs_file_sum_up(b, f, now);
+    return t;
+}
+
+/* The notes of a split video: a line per chunk and join event at debug
+ * level, the video's own start, end or failure once at info. */
+static void note_part(vs_progress_view *p, const vs_task *t, const vs_status *st)
+{
+    const vs_file *f = t->file;
+    int i = (int)(t - f->tasks);
+    char part[64];
+    if (i < f->n_chunks)
+        snprintf(part, sizeof part, "chunk %d of %d", i + 1, f->n_chunks);
+    else
+        snprintf(part, sizeof part, "join");
+    switch (st->kind) {
+    case VS_ST_STARTED:
+        vs_progress_note(p, VS_LOG_DEBUG, "%s: %s started on %s (attempt %d)", f->name, part,
+                         t->worker, t->attempts);
+        break;
+    case VS_ST_DONE:
+        if (f->state == VS_FILE_DONE)
+            vs_progress_note(p, VS_LOG_INFO, "%s: done in %.1f s (%d chunks, joined on %s, %s)",
+                             f->name, f->seconds, f->n_chunks, f->worker,
+                             f->encoder[0] ? f->encoder : "?");
+        else
+            vs_progress_note(p, VS_LOG_DEBUG, "%s: %s done in %.1f s on %s", f->name, part,
+                             t->seconds, t->worker);
+        break;
+    case VS_ST_SKIPPED:
+        vs_progress_note(p, VS_LOG_INFO, "%s: skipped by %s (%s)", f->name, t->worker,
+                         t->error[0] ? t->error : "output exists");
+        break;
+    case VS_ST_FAILED:
+        vs_progress_note(p, VS_LOG_ERROR, "failed: %s on %s: %s", f->name, f->worker, f->error);
+        break;
+    case VS_ST_RETRY:
+        vs_progress_note(p, VS_LOG_INFO, "%s: %s, attempt %d on %s handed back (%s); it will "
+                         "be retried", f->name, part, t->attempts, st->worker,
+                         st->error[0] ? st->error : "retry");
+        break;
+    default:
+        break;
+    }
 }
 
 /* A note per change a person wants to see. */
-static void note_change(vs_progress_view *p, const vs_file *f, const vs_status *st)
+static void note_change(vs_progress_view *p, const vs_task *t, const vs_status *st)
 {
+    const vs_file *f = t->file;
+    if (f->n_chunks > 0) {
+        note_part(p, t, st);
+        return;
+    }
     switch (st->kind) {
     case VS_ST_STARTED:
         vs_progress_note(p, VS_LOG_INFO, "%s: started on %s (attempt %d)", f->name,
@@ -322,9 +384,9 @@ static polled poll_one(vs_follow *f, vs_batch *b, int timeout_ms, vs_progress_vi
     } else if (!strcmp(st.run_id, b->run_id)) {
         r.ours = 1;
         snprintf(r.worker, sizeof r.worker, "%s", st.worker);
-        vs_file *file = vs_follow_apply(b, &st, vs_clock_mono());
-        if (file)
-            note_change(progress, file, &st);
+        vs_task *task = vs_follow_apply(b, &st, vs_clock_mono());
+        if (task)
+            note_change(progress, task, &st);
     }
     rd_kafka_message_destroy(m);
     return r;
@@ -370,9 +432,10 @@ static void check_disk(vs_batch *b, vs_progress_view *progress, int all, double 
             continue;
         if ((f->state != VS_FILE_QUEUED && f->state != VS_FILE_RUNNING) || !f->job ||
             stat(f->output, &st) < 0 || !S_ISREG(st.st_mode) ||
-            !vs_pipeline_output_is_job(f->output, f->job->job_id, &res))
+            !vs_pipeline_output_is_job(f->output, vs_file_output_id(f), &res))
             continue;
-        vs_batch_note_read(b, f);
+        for (int k = 0; k < f->n_tasks; k++)
+            vs_batch_note_read(b, &f->tasks[k]);
         f->state = VS_FILE_DONE;
         f->fraction = 1;
         f->error[0] = 0;

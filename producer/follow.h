@@ -62,7 +62,7 @@ enum vs_follow_end vs_follow_run(vs_follow *f, vs_batch *b, const vs_follow_opts
 
 /* Applies one status to the table. Statuses of another run, unknown jobs
  * and heartbeats change nothing and return NULL; otherwise returns the
- * file changed. now: monotonic seconds. */
-vs_file *vs_follow_apply(vs_batch *b, const vs_status *st, double now);
+ * task changed (its file summed up). now: monotonic seconds. */
+vs_task *vs_follow_apply(vs_batch *b, const vs_status *st, double now);
 
 #endif

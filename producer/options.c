@@ -47,6 +47,10 @@ static void usage(FILE *f)
 "  --process-duration S    process only S seconds of every input (after --offset)\n"
 "  --codec NAME            output codec h264, hevc, av1 or vp9\n"
 "                          (default: follow the input)\n"
+"  --chunk S               split a video whose output lasts over 1.5 S seconds\n"
+"                          into chunks of about S seconds of output that\n"
+"                          workers encode at once, then join (MP4, MOV, MKV and\n"
+"                          WebM outputs); 0 = never split (default: %g)\n"
 "  --input-url BASE        jobs name their input as BASE/NAME (NAME percent-\n"
 "                          encoded) instead of the path in DIR: workers download\n"
 "                          it over http(s). DIR is still read here (the sidecar,\n"
@@ -118,12 +122,12 @@ static void usage(FILE *f)
 "Exit status: 0 when every video was processed or skipped, 1 when any video\n"
 "failed (the failed names are listed on stderr), 2 for bad usage or a setup\n"
 "error (folder, sidecar, broker); a --notify failure does not change it.\n",
-            VS_NOTIFY_MAX, VS_NOTIFY_TIMEOUT_S, VS_KAFKA_JOBS_PARTITIONS);
+            VS_CHUNK_DEFAULT_S, VS_NOTIFY_MAX, VS_NOTIFY_TIMEOUT_S, VS_KAFKA_JOBS_PARTITIONS);
 }
 
 enum {
     OPT_FOLDER = 256, OPT_VAD_JSON, OPT_VAD_MASTER, OPT_OVERWRITE, OPT_INDICATOR,
-    OPT_EXTENSIONS, OPT_OFFSET, OPT_PROCESS_DURATION, OPT_CODEC, OPT_DRY_RUN,
+    OPT_EXTENSIONS, OPT_OFFSET, OPT_PROCESS_DURATION, OPT_CODEC, OPT_DRY_RUN, OPT_CHUNK,
     OPT_DETECT, OPT_JSON, OPT_PROGRESS, OPT_TIMEOUT, OPT_WORKER_WAIT,
     OPT_BROKERS, OPT_JOBS_TOPIC, OPT_STATUS_TOPIC, OPT_GROUP, OPT_PATH_MAP,
     OPT_PARALLEL, OPT_ENCODER, OPT_NOTIFY, OPT_NOTIFY_TIMEOUT, OPT_INPUT_URL, OPT_CREATE_TOPICS, OPT_PARTITIONS, OPT_UPLOAD, OPT_UPLOAD_REMOVE,
@@ -140,6 +144,7 @@ static const struct option vs_longopts[] = {
     {"offset", required_argument, NULL, OPT_OFFSET},
     {"process-duration", required_argument, NULL, OPT_PROCESS_DURATION},
     {"codec", required_argument, NULL, OPT_CODEC},
+    {"chunk", required_argument, NULL, OPT_CHUNK},
     {"dry-run", no_argument, NULL, OPT_DRY_RUN},
     {"detect", no_argument, NULL, OPT_DETECT},
     {"input", required_argument, NULL, 'i'},
@@ -319,6 +324,7 @@ static int apply(vs_produce_opts *o, int c, const char *arg)
         }
         return 0;
     case OPT_TIMEOUT: return parse_num("--timeout", arg, 0, &o->timeout_s);
+    case OPT_CHUNK: return parse_num("--chunk", arg, 0, &o->chunk_s);
     case OPT_WORKER_WAIT: return parse_num("--worker-wait", arg, 0, &o->worker_wait_s);
     case OPT_BROKERS:
         return kafka_err(vs_kafka_conf_set_brokers(&o->kafka, arg, err, sizeof err), err);
@@ -402,6 +408,7 @@ enum vs_options_rc vs_options_parse(vs_produce_opts *o, int argc, char **argv)
     o->min_silence_s = VS_DETECT_MIN_SILENCE_S;
     o->worker_wait_s = VS_WORKER_WAIT_S;
     o->notify_timeout_s = VS_NOTIFY_TIMEOUT_S;
+    o->chunk_s = VS_CHUNK_DEFAULT_S;
     o->parallel = -1;
     o->verbosity = VS_LOG_INFO;
     if (vs_kafka_conf_init(&o->kafka) < 0) {

@@ -13,6 +13,9 @@
 #define VS_DETECT_THRESHOLD_DB  (-30.0) /* silencedetect noise level */
 #define VS_DETECT_MIN_SILENCE_S 2.0     /* shortest silence reported */
 #define VS_WORKER_WAIT_S        10.0    /* no heartbeat this long: warn */
+/* --chunk: 5 minutes of output per chunk (docs/benchmarks.md "Chunks" for
+ * the cost of a chunk, under 1 % of its encode at this length). */
+#define VS_CHUNK_DEFAULT_S      300.0
 
 /* What vs_options_parse decided. */
 enum vs_options_rc {
@@ -38,6 +41,7 @@ typedef struct vs_produce_opts {
     const char *extensions;   /* --extensions LIST, NULL = default */
     const char *codec;        /* --codec NAME, NULL = follow the input */
     double offset;            /* --offset S */
+    double chunk_s;           /* --chunk S: output seconds per chunk, 0 = never split */
     double process_duration;  /* --process-duration S, 0 = whole input */
     double threshold_db;      /* -t/--threshold dB */
     double min_silence_s;     /* -d/--duration S */

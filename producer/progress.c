@@ -242,7 +242,10 @@ static void file_line(const vs_file *f, const struct layout *l, double now, char
             snprintf(s1, sizeof s1, "%.1fx  ", sp);
         if (f->fps > 0)
             snprintf(s2, sizeof s2, "%.0f fps  ", f->fps);
-        snprintf(rest, left, "%s%s%s", s1, s2, f->worker);
+        if (f->n_chunks > 0) /* several workers at once: the chunks tell more */
+            snprintf(rest, left, "%s%s%d/%d chunks", s1, s2, f->chunks_done, f->n_chunks);
+        else
+            snprintf(rest, left, "%s%s%s", s1, s2, f->worker);
         break;
     }
     case VS_FILE_DONE:

@@ -169,8 +169,13 @@ static int farm(const vs_produce_opts *o, vs_batch *b, volatile sig_atomic_t *st
     if (vs_publish_jobs(rk, conf.jobs_topic, b, vs_follow_workers(follow),
                         VS_PUBLISH_TIMEOUT_MS, err, sizeof err) < 0)
         goto out;
-    vs_log(VS_LOG_INFO, "run %s: %zu job%s on %s via %s", b->run_id, vs_batch_unfinished(b),
-           vs_batch_unfinished(b) == 1 ? "" : "s", conf.jobs_topic, conf.brokers);
+    size_t videos = vs_batch_unfinished(b), jobs = vs_batch_published(b);
+    if (jobs > videos) /* split videos: a job per chunk */
+        vs_log(VS_LOG_INFO, "run %s: %zu job%s for %zu video%s on %s via %s", b->run_id, jobs,
+               jobs == 1 ? "" : "s", videos, videos == 1 ? "" : "s", conf.jobs_topic, conf.brokers);
+    else
+        vs_log(VS_LOG_INFO, "run %s: %zu job%s on %s via %s", b->run_id, videos,
+               videos == 1 ? "" : "s", conf.jobs_topic, conf.brokers);
     if (vs_batch_unpublished(b))
         vs_log(VS_LOG_INFO, "%zu of them wait to be published until workers read the first "
                "(the embedded broker holds %d MiB per partition)", vs_batch_unpublished(b),

@@ -26,17 +26,19 @@ int vs_publish_print(const vs_batch *b, FILE *f)
     int rc = 0;
     for (size_t i = 0; i < b->n; i++) {
         const vs_file *file = &b->files[i];
-        if (file->state != VS_FILE_QUEUED || !file->job)
+        if (file->state != VS_FILE_QUEUED)
             continue;
-        char *json = vs_job_to_json(file->job);
-        if (!json) {
-            vs_log(VS_LOG_ERROR, "%s: cannot serialise the job (out of memory)", file->name);
-            rc = -1;
-            continue;
+        for (int k = 0; k < file->n_tasks; k++) { /* a split video's join too */
+            char *json = vs_job_to_json(file->tasks[k].job);
+            if (!json) {
+                vs_log(VS_LOG_ERROR, "%s: cannot serialise the job (out of memory)", file->name);
+                rc = -1;
+                continue;
+            }
+            if (fprintf(f, "%s\n", json) < 0)
+                rc = -1;
+            free(json);
         }
-        if (fprintf(f, "%s\n", json) < 0)
-            rc = -1;
-        free(json);
     }
     if (fflush(f) != 0)
         rc = -1;
@@ -47,29 +49,27 @@ int vs_publish_print(const vs_batch *b, FILE *f)
 
 void vs_publish_dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 {
-    vs_file *f = m->_private;
-    if (!f)
+    vs_task *t = m->_private;
+    if (!t)
         return;
+    vs_file *f = t->file;
     if (m->err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
-        snprintf(f->error, sizeof f->error, "job not delivered: its %zu bytes are larger than "
-                 "the broker accepts on %s (raise message.max.bytes on the broker or "
-                 "max.message.bytes on the topic)", m->len, rd_kafka_topic_name(m->rkt));
-        f->state = VS_FILE_FAILED;
+        vs_task_fail(t, "job not delivered: its %zu bytes are larger than "
+                     "the broker accepts on %s (raise message.max.bytes on the broker or "
+                     "max.message.bytes on the topic)", m->len, rd_kafka_topic_name(m->rkt));
         vs_log(VS_LOG_ERROR, "%s: %s", f->name, f->error);
     } else if (m->err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED) {
-        snprintf(f->error, sizeof f->error, "job not delivered: not allowed to write to %s "
-                 "(Kafka ACL: this user needs Write on the topic)", rd_kafka_topic_name(m->rkt));
-        f->state = VS_FILE_FAILED;
+        vs_task_fail(t, "job not delivered: not allowed to write to %s "
+                     "(Kafka ACL: this user needs Write on the topic)", rd_kafka_topic_name(m->rkt));
         vs_log(VS_LOG_ERROR, "%s: %s", f->name, f->error);
     } else if (m->err) {
-        snprintf(f->error, sizeof f->error, "job not delivered to the broker: %s",
-                 rd_kafka_err2str(m->err));
-        f->state = VS_FILE_FAILED;
+        vs_task_fail(t, "job not delivered to the broker: %s", rd_kafka_err2str(m->err));
         vs_log(VS_LOG_ERROR, "failed: %s: %s", f->name, f->error);
     } else {
-        f->delivered = 1;
-        vs_log(VS_LOG_DEBUG, "%s: job published to %s [%d] at offset %lld", f->name,
-               rd_kafka_topic_name(m->rkt), (int)m->partition, (long long)m->offset);
+        t->delivered = 1;
+        vs_log(VS_LOG_DEBUG, "%s: job %s published to %s [%d] at offset %lld", f->name,
+               t->job->job_id, rd_kafka_topic_name(m->rkt), (int)m->partition,
+               (long long)m->offset);
     }
 }
 
@@ -85,6 +85,51 @@ static int32_t pick_partition(const vs_batch *b, const int32_t *order, size_t n_
             return part;
     }
     return -1;
+}
+
+/* Produces t's job to the next partition with room. Returns 0 when sent,
+ * 1 when every partition is full (later), -1 when t failed. */
+static int publish_one(rd_kafka_t *rk, rd_kafka_topic_t *rkt, vs_batch *b, vs_task *t,
+                       const int32_t *order, size_t n_order, size_t *k)
+{
+    vs_file *f = t->file;
+    char *json = vs_job_to_json(t->job);
+    if (!json) {
+        vs_task_fail(t, "cannot serialise the job (out of memory)");
+        return -1;
+    }
+    size_t sz = strlen(json);
+    int32_t part = pick_partition(b, order, n_order, k, sz);
+    if (part < 0) { /* every partition holds its budget of unread jobs: later */
+        free(json);
+        return 1;
+    }
+    rd_kafka_resp_err_t err = rd_kafka_producev(
+        rk, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(part),
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+        RD_KAFKA_V_VALUE(json, sz),
+        RD_KAFKA_V_KEY(t->job->job_id, strlen(t->job->job_id)),
+        RD_KAFKA_V_OPAQUE(t), RD_KAFKA_V_END);
+    free(json);
+    if (err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
+        vs_task_fail(t, "job not published: its %zu bytes are larger "
+                     "than this client sends (pass -X message.max.bytes=2097152, and raise "
+                     "message.max.bytes on the broker)", sz);
+        vs_log(VS_LOG_ERROR, "failed: %s: %s", f->name, f->error);
+        return -1;
+    }
+    if (err) {
+        vs_task_fail(t, "job not published: %s", rd_kafka_err2str(err));
+        vs_log(VS_LOG_ERROR, "failed: %s: %s", f->name, f->error);
+        return -1;
+    }
+    t->published = 1;
+    t->partition = part;
+    t->bytes = sz;
+    if (b->part_bytes)
+        b->part_bytes[part] += sz;
+    rd_kafka_poll(rk, 0);
+    return 0;
 }
 
 int vs_publish_jobs(rd_kafka_t *rk, const char *topic, vs_batch *b, const vs_workers *w,
@@ -134,53 +179,19 @@ int vs_publish_jobs(rd_kafka_t *rk, const char *topic, vs_batch *b, const vs_wor
     size_t k = 0;
 
     size_t sent = 0;
-    for (size_t i = 0; i < b->n; i++) {
+    int full = 0;
+    for (size_t i = 0; i < b->n && !full; i++) {
         vs_file *f = &b->files[i];
-        if (f->state != VS_FILE_QUEUED || !f->job || f->published)
+        if (f->state != VS_FILE_QUEUED && f->state != VS_FILE_RUNNING)
             continue;
-        char *json = vs_job_to_json(f->job);
-        if (!json) {
-            snprintf(f->error, sizeof f->error, "cannot serialise the job (out of memory)");
-            f->state = VS_FILE_FAILED;
-            continue;
+        for (int j = 0; j < f->n_tasks && !full; j++) {
+            vs_task *t = &f->tasks[j];
+            if (t->state != VS_FILE_QUEUED || !t->ready || t->published)
+                continue;
+            int rc = publish_one(rk, rkt, b, t, order, n_order, &k);
+            full = rc == 1;
+            sent += rc == 0;
         }
-        size_t sz = strlen(json);
-        int32_t part = pick_partition(b, order, n_order, &k, sz);
-        if (part < 0) { /* every partition holds its budget of unread jobs: later */
-            free(json);
-            break;
-        }
-        rd_kafka_resp_err_t err = rd_kafka_producev(
-            rk, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(part),
-            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-            RD_KAFKA_V_VALUE(json, strlen(json)),
-            RD_KAFKA_V_KEY(f->job->job_id, strlen(f->job->job_id)),
-            RD_KAFKA_V_OPAQUE(f), RD_KAFKA_V_END);
-        if (err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
-            snprintf(f->error, sizeof f->error, "job not published: its %zu bytes are larger "
-                     "than this client sends (pass -X message.max.bytes=2097152, and raise "
-                     "message.max.bytes on the broker)", strlen(json));
-            free(json);
-            f->state = VS_FILE_FAILED;
-            vs_log(VS_LOG_ERROR, "failed: %s: %s", f->name, f->error);
-            continue;
-        }
-        free(json);
-        if (!err) {
-            f->published = 1;
-            f->partition = part;
-            f->bytes = sz;
-            if (b->part_bytes)
-                b->part_bytes[part] += sz;
-        }
-        if (err) {
-            snprintf(f->error, sizeof f->error, "job not published: %s", rd_kafka_err2str(err));
-            f->state = VS_FILE_FAILED;
-            vs_log(VS_LOG_ERROR, "failed: %s: %s", f->name, f->error);
-            continue;
-        }
-        sent++;
-        rd_kafka_poll(rk, 0);
     }
     rd_kafka_flush(rk, timeout_ms);
     rd_kafka_topic_destroy(rkt);
@@ -189,16 +200,17 @@ int vs_publish_jobs(rd_kafka_t *rk, const char *topic, vs_batch *b, const vs_wor
     int delivered = 0;
     for (size_t i = 0; i < b->n; i++) {
         vs_file *f = &b->files[i];
-        if (f->state != VS_FILE_QUEUED || !f->job || !f->published)
-            continue;
-        if (f->delivered) {
-            delivered++;
-        } else {
-            /* Still in librdkafka's queue: not known to have arrived. */
-            snprintf(f->error, sizeof f->error,
-                     "job not delivered to the broker within %d s", timeout_ms / 1000);
-            f->state = VS_FILE_FAILED;
-            vs_log(VS_LOG_ERROR, "failed: %s: %s", f->name, f->error);
+        for (int j = 0; j < f->n_tasks; j++) {
+            vs_task *t = &f->tasks[j];
+            if (t->state != VS_FILE_QUEUED || !t->published)
+                continue;
+            if (t->delivered) {
+                delivered++;
+            } else if (f->state == VS_FILE_QUEUED || f->state == VS_FILE_RUNNING) {
+                /* Still in librdkafka's queue: not known to have arrived. */
+                vs_task_fail(t, "job not delivered to the broker within %d s", timeout_ms / 1000);
+                vs_log(VS_LOG_ERROR, "failed: %s: %s", f->name, f->error);
+            }
         }
     }
     vs_log(VS_LOG_DEBUG, "%d of %zu jobs delivered to %s (%d partitions)", delivered, sent,

@@ -92,8 +92,8 @@ static cJSON *file_json(const vs_file *f)
         !cJSON_AddStringToObject(o, "worker", f->worker) ||
         !cJSON_AddNumberToObject(o, "attempts", f->attempts) ||
         !cJSON_AddNumberToObject(o, "seconds", round3(f->seconds)) ||
-        !(f->job ? cJSON_AddStringToObject(o, "job_id", f->job->job_id)
-                 : cJSON_AddNullToObject(o, "job_id")) ||
+        !(vs_file_output_id(f) ? cJSON_AddStringToObject(o, "job_id", vs_file_output_id(f))
+                               : cJSON_AddNullToObject(o, "job_id")) ||
         !(f->state == VS_FILE_DONE ? cJSON_AddNumberToObject(o, "out_duration",
                                                              round3(f->out_duration))
                                    : cJSON_AddNullToObject(o, "out_duration")) ||

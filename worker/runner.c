@@ -121,7 +121,10 @@ static void *run(void *arg)
         local.input = scratch;
     }
     s->rc = vs_pipeline_run(&local, &s->opts, &s->res, s->err, sizeof s->err);
-    if ((s->rc == VS_PIPE_OK || s->rc == VS_PIPE_ALREADY_DONE) && s->io.upload) {
+    /* A chunk writes a piece of the video, not the output: the join of
+     * its video uploads the whole. */
+    if ((s->rc == VS_PIPE_OK || s->rc == VS_PIPE_ALREADY_DONE) && s->io.upload &&
+        s->job->part.kind != VS_JOB_CHUNK) {
         int rc = upload(s);
         if (rc != VS_PIPE_OK)
             s->rc = rc;

@@ -9,7 +9,9 @@
  *     av_stream_get_side_data is deprecated there).
  *   - AVCodec.pix_fmts / supported_samplerates / sample_fmts became
  *     avcodec_get_supported_config() (lavc 61.13, FFmpeg 7.1; the fields
- *     are deprecated there). */
+ *     are deprecated there).
+ *   - AVFrame.key_frame became the AV_FRAME_FLAG_KEY flag (lavu 58.7,
+ *     FFmpeg 6.1; key_frame is deprecated there). */
 #ifndef VS_MEDIA_COMPAT_H
 #define VS_MEDIA_COMPAT_H
 
@@ -26,6 +28,13 @@
 #define VS_FRAME_DURATION(f) ((f)->duration)
 #else
 #define VS_FRAME_DURATION(f) ((f)->pkt_duration)
+#endif
+
+/* Whether the decoded picture f is a keyframe (decodable on its own). */
+#if LIBAVUTIL_VERSION_INT >= AV_VERSION_INT(58, 7, 100)
+#define VS_FRAME_IS_KEY(f) (((f)->flags & AV_FRAME_FLAG_KEY) != 0)
+#else
+#define VS_FRAME_IS_KEY(f) ((f)->key_frame != 0)
 #endif
 
 #if LIBAVCODEC_VERSION_INT >= AV_VERSION_INT(60, 29, 100)

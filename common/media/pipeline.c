@@ -5,7 +5,12 @@
  * audio is converted to the encoder's format and goes to that track's
  * audio re-timer (aretime.c). Both re-timers work from one timeline
  * (timeline.h), so audio and video boundaries agree. The loop stops as
- * soon as every output stream is complete. */
+ * soon as every output stream is complete.
+ *
+ * A split video (chunk.h) runs the same pass in two other ways: a chunk
+ * starts decoding at the keyframe before its first picture and encodes
+ * only its output frames, video only, into a piece; the join re-times the
+ * audio whole and copies the pieces in as the video (pieces.h). */
 #include "pipeline.h"
 #include "output.h"
 #include "errstr.h"
@@ -14,6 +19,7 @@
 #include <libswresample/swresample.h>
 #include <libswscale/swscale.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,6 +27,7 @@
 #include <unistd.h>
 
 #include "aretime.h"
+#include "chunk.h"
 #include "compat.h"
 #include "decode.h"
 #include "demux.h"
@@ -29,8 +36,13 @@
 #include "indicator.h"
 #include "log.h"
 #include "mux.h"
+#include "pieces.h"
 #include "media/timeline.h"
 #include "vretime.h"
+
+/* finish_streams: the keyframe a chunk landed on came too late and the
+ * input ended before run_loop could seek again. */
+#define VS_PIPE_SEEK_AGAIN 100
 
 typedef struct vs_atrack {
     int in;                 /* input stream index */
@@ -49,6 +61,16 @@ typedef struct vs_atrack {
 
 typedef struct vs_ctx {
     const vs_job *job;
+    const char *out_path;   /* the output (a chunk: its piece) */
+    const AVOutputFormat *final_fmt; /* the output's container, which the encoder suits */
+    int64_t first_k;        /* first output frame this job writes */
+    /* a chunk: seeking to the keyframe before its first picture */
+    int64_t seek_target;    /* video timestamp sought */
+    int64_t seek_missed;    /* > 0: the keyframe landed on was at this later time */
+    int wait_key, seek_tries;
+    /* the join */
+    vs_pieces pieces;
+    int have_pieces;
     const vs_pipeline_opts *opts;
     vs_timeline tl;
     vs_demux dm;
@@ -104,7 +126,7 @@ static int drain(vs_ctx *c, AVCodecContext *enc, AVStream *out)
     while ((ret = avcodec_receive_packet(enc, c->pkt)) >= 0) {
         c->pkt->stream_index = out->index;
         if ((ret = vs_mux_write(&c->mux, c->pkt, enc->time_base)) < 0) {
-            snprintf(c->errstr, c->errsz, "cannot write %s: %s", c->job->output, av_err2str(ret));
+            snprintf(c->errstr, c->errsz, "cannot write %s: %s", c->out_path, av_err2str(ret));
             c->io_error = 1;
             return ret;
         }
@@ -130,13 +152,15 @@ static void report_progress(vs_ctx *c, int force)
     if (!force && now - c->t_last_progress < 1000000)
         return;
     double dt = (now - c->t_last_progress) / 1e6;
+    /* The join's frames are the pieces' it has copied. */
+    int64_t done = c->have_pieces ? c->pieces.frames : c->vr.next_k - c->first_k;
     vs_progress p = {
-        .frames_done = c->vr.next_k,
-        .frames_total = c->vr.n_frames,
-        .fps = dt > 0 ? (c->vr.next_k - c->frames_at_last) / dt : 0,
+        .frames_done = done,
+        .frames_total = c->have_pieces ? c->vr.n_frames : c->vr.end_k - c->first_k,
+        .fps = dt > 0 ? (done - c->frames_at_last) / dt : 0,
     };
     c->t_last_progress = now;
-    c->frames_at_last = c->vr.next_k;
+    c->frames_at_last = done;
     c->opts->progress(&p, c->opts->progress_opaque);
 }
 
@@ -305,6 +329,26 @@ static int decode_video(vs_ctx *c, const AVPacket *pkt)
         int64_t ts = f->best_effort_timestamp;
         if (ts == AV_NOPTS_VALUE) /* no timestamp: the next frame */
             ts = c->have_ts ? c->last_ts + av_rescale_q(1, av_inv_q(c->dm.fps), tb) : c->vr.zero;
+        if (c->wait_key) {
+            /* After a seek, what comes out before the keyframe landed on
+             * (the leading pictures of an open GOP) may reference pictures
+             * never decoded: it is never shown. A keyframe later than the
+             * chunk's first planned time would be shown too early: seek
+             * again, further back (run_loop). */
+            if (VS_FRAME_IS_KEY(f) && ts > c->vr.next_ts) {
+                c->seek_missed = ts;
+                av_frame_free(&f);
+                return 0;
+            }
+            if (!VS_FRAME_IS_KEY(f)) {
+                av_frame_free(&f);
+                continue;
+            }
+            c->wait_key = 0;
+            vs_log(VS_LOG_DEBUG, "%s: chunk %d of %d decodes from the keyframe at %.3f s",
+                   c->job->input, c->job->part.index + 1, c->job->part.count,
+                   vs_demux_seconds(&c->dm, c->dm.video, ts));
+        }
         c->last_ts = ts;
         c->have_ts = 1;
         c->last_vt = (ts - c->vr.zero) * av_q2d(tb);
@@ -342,6 +386,69 @@ static int all_done(const vs_ctx *c)
     return 1;
 }
 
+static int seek_video(vs_ctx *c, int64_t target);
+
+/* What the output's video stream says beyond the encoder's parameters. */
+static int output_video_props(vs_ctx *c)
+{
+    AVStream *in = c->dm.fmt->streams[c->dm.video];
+    if (c->vout->codecpar->field_order == AV_FIELD_UNKNOWN &&
+        in->codecpar->field_order > AV_FIELD_PROGRESSIVE)
+        c->vout->codecpar->field_order = in->codecpar->field_order; /* the encoder dropped it */
+    /* HEVC in MP4 and MOV is tagged hvc1 (parameter sets in the sample
+     * description), which Apple players require; libavformat's default
+     * is hev1. */
+    c->vout->codecpar->codec_tag = 0;
+    if (c->vout->codecpar->codec_id == AV_CODEC_ID_HEVC &&
+        (!strcmp(c->mux.oc->oformat->name, "mp4") || !strcmp(c->mux.oc->oformat->name, "mov")))
+        c->vout->codecpar->codec_tag = MKTAG('h', 'v', 'c', '1');
+    c->vout->avg_frame_rate = c->dm.fps;
+    c->vout->sample_aspect_ratio = c->vout->codecpar->sample_aspect_ratio;
+    /* Rotation travels as the display matrix. */
+    if (vs_stream_copy_side_data(in, c->vout, AV_PKT_DATA_DISPLAYMATRIX) < 0)
+        return VS_PIPE_ERR_INTERNAL;
+    return 0;
+}
+
+/* The join's video: the pieces, copied. The re-timer still counts the
+ * output frames (the audio lasts exactly as long) but shows none. */
+static int open_pieces(vs_ctx *c)
+{
+    AVStream *in = c->dm.fmt->streams[c->dm.video];
+    in->discard = AVDISCARD_ALL;
+    if (vs_vretime_init(&c->vr, &c->tl, c->dm.fps, in->time_base,
+                        vs_demux_zero(&c->dm, c->dm.video), emit_video, c) < 0)
+        return VS_PIPE_ERR_INPUT;
+    if (vs_pieces_open(&c->pieces, c->job->output, c->job->part.video, c->job->part.count,
+                       c->vr.n_frames, c->dm.fps, c->errstr, c->errsz) < 0) {
+        vs_pieces_close(&c->pieces);
+        return VS_PIPE_ERR_INPUT;
+    }
+    c->have_pieces = 1;
+    vs_vretime_set_range(&c->vr, c->vr.n_frames, c->vr.n_frames);
+    if (!(c->vout = avformat_new_stream(c->mux.oc, NULL)) ||
+        avcodec_parameters_copy(c->vout->codecpar, c->pieces.par) < 0)
+        return VS_PIPE_ERR_INTERNAL;
+    c->vout->time_base = c->pieces.tb;
+    return output_video_props(c);
+}
+
+/* A chunk: only its output frames, from the keyframe before its first. */
+static int open_chunk(vs_ctx *c)
+{
+    int64_t first, end;
+    vs_chunk_bounds(c->vr.n_frames, c->job->part.index, c->job->part.count, &first, &end);
+    if (vs_vretime_set_range(&c->vr, first, end) < 0)
+        return VS_PIPE_ERR_INTERNAL;
+    c->first_k = first;
+    for (int i = 0; i < c->dm.n_audio; i++)
+        c->dm.fmt->streams[c->dm.audio[i]]->discard = AVDISCARD_ALL;
+    c->dm.n_audio = 0;
+    if (first == 0 || end == first)
+        return 0;
+    return seek_video(c, c->vr.next_ts);
+}
+
 static int open_video(vs_ctx *c)
 {
     AVStream *in = c->dm.fmt->streams[c->dm.video];
@@ -366,11 +473,11 @@ static int open_video(vs_ctx *c)
         .trc = c->vdec->color_trc,
         .space = c->vdec->colorspace,
         .chroma = c->vdec->chroma_sample_location,
-        .global_header = !!(c->mux.oc->oformat->flags & AVFMT_GLOBALHEADER),
-        .no_bframes = !strcmp(c->mux.oc->oformat->name, "avi"),
+        .global_header = !!(c->final_fmt->flags & AVFMT_GLOBALHEADER),
+        .no_bframes = !strcmp(c->final_fmt->name, "avi"),
         .field_order = in->codecpar->field_order,
     };
-    ret = vs_encode_open_video(c->mux.oc->oformat, &p, c->opts->encoder, c->opts->fault,
+    ret = vs_encode_open_video(c->final_fmt, &p, c->opts->encoder, c->opts->fault,
                                &c->venc, c->errstr, c->errsz);
     if (ret == VS_ENCODE_GPU_BUSY)
         return VS_PIPE_ERR_GPU_BUSY;
@@ -381,19 +488,8 @@ static int open_video(vs_ctx *c)
     if (avcodec_parameters_from_context(c->vout->codecpar, c->venc) < 0)
         return VS_PIPE_ERR_INTERNAL;
     c->vout->time_base = c->venc->time_base;
-    if (c->venc->field_order == AV_FIELD_UNKNOWN && in->codecpar->field_order > AV_FIELD_PROGRESSIVE)
-        c->vout->codecpar->field_order = in->codecpar->field_order; /* the encoder dropped it */
-    /* HEVC in MP4 and MOV is tagged hvc1 (parameter sets in the sample
-     * description), which Apple players require; libavformat's default
-     * is hev1. */
-    if (c->vout->codecpar->codec_id == AV_CODEC_ID_HEVC &&
-        (!strcmp(c->mux.oc->oformat->name, "mp4") || !strcmp(c->mux.oc->oformat->name, "mov")))
-        c->vout->codecpar->codec_tag = MKTAG('h', 'v', 'c', '1');
-    c->vout->avg_frame_rate = c->dm.fps;
-    c->vout->sample_aspect_ratio = c->venc->sample_aspect_ratio;
-    /* Rotation travels as the display matrix. */
-    if (vs_stream_copy_side_data(in, c->vout, AV_PKT_DATA_DISPLAYMATRIX) < 0)
-        return VS_PIPE_ERR_INTERNAL;
+    if ((ret = output_video_props(c)) != 0)
+        return ret;
     const uint8_t *m = vs_stream_side_data(in, AV_PKT_DATA_DISPLAYMATRIX, NULL);
     if (c->job->indicator &&
         !(c->ind = vs_indicator_new(c->venc->width, c->venc->height, c->venc->pix_fmt,
@@ -440,6 +536,70 @@ static int open_audio(vs_ctx *c, vs_atrack *t, int in_index, int64_t total_video
     return 0;
 }
 
+/* A chunk starts at the keyframe at or before target (a video timestamp);
+ * INT64_MIN: where the whole job would start (the input reopened). */
+static int seek_video(vs_ctx *c, int64_t target)
+{
+    int ret;
+    avcodec_flush_buffers(c->vdec);
+    c->have_ts = 0;
+    c->seek_missed = 0;
+    c->seek_target = target;
+    if (target == INT64_MIN) {
+        c->wait_key = 0;
+        vs_log(VS_LOG_DEBUG, "%s: chunk %d of %d decodes from the start", c->job->input,
+               c->job->part.index + 1, c->job->part.count);
+        vs_demux_close(&c->dm);
+        if ((ret = vs_demux_open(&c->dm, c->job->input, c->job->offset, c->errstr, c->errsz)) < 0)
+            return VS_PIPE_ERR_INPUT;
+        for (int i = 0; i < c->dm.n_audio; i++)
+            c->dm.fmt->streams[c->dm.audio[i]]->discard = AVDISCARD_ALL;
+        c->dm.n_audio = 0;
+        return 0;
+    }
+    c->wait_key = 1;
+    ret = avformat_seek_file(c->dm.fmt, c->dm.video, INT64_MIN, target, target, 0);
+    if (ret < 0) /* no index to seek with: decode from the start */
+        return seek_video(c, INT64_MIN);
+    return 0;
+}
+
+/* The keyframe landed on came after the chunk's first planned time (a
+ * container indexes keyframes by decode time, or a coarse index): seek
+ * again twice as far back each time, then from the start. */
+static int seek_again(vs_ctx *c)
+{
+    AVRational tb = c->dm.fmt->streams[c->dm.video]->time_base;
+    int64_t back = c->seek_missed - c->seek_target + av_rescale_q(1, (AVRational){1, 1}, tb);
+    int64_t target = c->seek_target - back * (1 << c->seek_tries);
+    if (++c->seek_tries > 4 || target <= c->vr.zero)
+        return seek_video(c, INT64_MIN);
+    vs_log(VS_LOG_DEBUG, "%s: keyframe after the chunk's start, seeking further back",
+           c->job->input);
+    return seek_video(c, target);
+}
+
+/* The join: copies the pieces in up to a second past the audio written. */
+static int feed_pieces(vs_ctx *c, double until)
+{
+    if (!c->have_pieces)
+        return 0;
+    int io = 0;
+    if (vs_pieces_feed(&c->pieces, &c->mux, c->vout->index, until, &io, c->errstr, c->errsz) < 0)
+        return io ? VS_PIPE_ERR_IO : VS_PIPE_ERR_INPUT;
+    return 0;
+}
+
+static double audio_written(const vs_ctx *c)
+{
+    double t = INFINITY;
+    for (int i = 0; i < c->n_at; i++) {
+        double ti = (double)c->at[i].enc_pts / c->at[i].enc->sample_rate;
+        t = ti < t ? ti : t;
+    }
+    return t;
+}
+
 /* Reads packets until every output stream is complete or the input ends. */
 static int run_loop(vs_ctx *c)
 {
@@ -465,6 +625,12 @@ static int run_loop(vs_ctx *c)
                              c->job->input, av_err2str(ret));
                 return c->io_error ? VS_PIPE_ERR_IO : VS_PIPE_ERR_INPUT;
             }
+            if (c->seek_missed) {
+                av_packet_unref(c->pkt);
+                if ((ret = seek_again(c)) != 0)
+                    return ret;
+                continue;
+            }
         } else {
             for (int i = 0; i < c->n_at; i++)
                 if (c->at[i].in == si && !vs_aretime_done(&c->at[i].rt) &&
@@ -474,6 +640,10 @@ static int run_loop(vs_ctx *c)
                 av_packet_unref(c->pkt);
                 snprintf(c->errstr, c->errsz, "audio: %s", av_err2str(ret));
                 return VS_PIPE_ERR_INTERNAL;
+            }
+            if ((ret = feed_pieces(c, audio_written(c) + 1.0)) != 0) {
+                av_packet_unref(c->pkt);
+                return ret;
             }
         }
         av_packet_unref(c->pkt);
@@ -496,6 +666,8 @@ static int finish_streams(vs_ctx *c)
             snprintf(c->errstr, c->errsz, "%s: no decodable video frame", c->job->input);
             return VS_PIPE_ERR_INPUT;
         }
+        if (c->seek_missed)
+            return VS_PIPE_SEEK_AGAIN;
         /* Far less picture than the container promised: a truncated file. */
         if (c->last_vt < c->job->duration - 2.0 && c->last_vt < c->job->duration * 0.9) {
             snprintf(c->errstr, c->errsz, "%s: video ends at %.3f s of the planned %.3f s (truncated or damaged file)",
@@ -514,6 +686,16 @@ static int finish_streams(vs_ctx *c)
         }
         if (feed_audio_encoder(c, t, 1) < 0 || encode(c, t->enc, t->out, NULL) < 0)
             return VS_PIPE_ERR_IO;
+    }
+    if (c->have_pieces) {
+        if ((ret = feed_pieces(c, INFINITY)) != 0)
+            return ret;
+        if (!vs_pieces_done(&c->pieces) || c->pieces.frames != c->vr.n_frames) {
+            vs_set_err(c->errstr, c->errsz, "the pieces hold %" PRId64 " frames, the video %" PRId64,
+                       c->pieces.frames, c->vr.n_frames);
+            return VS_PIPE_ERR_INPUT;
+        }
+        return 0;
     }
     if (encode(c, c->venc, c->vout, NULL) < 0)
         return VS_PIPE_ERR_IO;
@@ -540,6 +722,8 @@ static void ctx_free(vs_ctx *c)
         av_freep(&t->buf);
     }
     av_packet_free(&c->pkt);
+    if (c->have_pieces)
+        vs_pieces_close(&c->pieces);
     vs_mux_close(&c->mux);
     vs_demux_close(&c->dm);
     vs_timeline_release(&c->tl);
@@ -604,6 +788,44 @@ static int output_rc(int err)
     return vs_output_err_is_jobs(err) ? VS_PIPE_ERR_OUTPUT : VS_PIPE_ERR_IO;
 }
 
+/* A chunk of a video already joined (a redelivery after the join), or
+ * whose output is someone else's file: nothing to encode. */
+static int chunk_needless(const vs_job *job, vs_pipeline_result *res)
+{
+    struct stat st;
+    if (stat(job->output, &st) < 0)
+        return 0;
+    if (vs_pipeline_output_is_job(job->output, job->part.video, res))
+        return VS_PIPE_ALREADY_DONE;
+    return job->overwrite ? 0 : VS_PIPE_SKIPPED;
+}
+
+/* Runs the pass from the open streams to the output's last packet. */
+static int run_pass(vs_ctx *c, int overwrite, vs_pipeline_result *res)
+{
+    int rc;
+    for (;;) {
+        if ((rc = run_loop(c)) != 0)
+            return rc;
+        rc = finish_streams(c);
+        if (rc != VS_PIPE_SEEK_AGAIN)
+            break;
+        if ((rc = seek_again(c)) != 0)
+            return rc;
+    }
+    if (rc != 0)
+        return rc;
+    if ((rc = vs_mux_finish(&c->mux, overwrite, &res->bytes, c->errstr, c->errsz)) != 0)
+        return rc > 0 ? VS_PIPE_SKIPPED : output_rc(c->mux.sys_errno);
+    report_progress(c, 1);
+    res->frames = c->have_pieces ? c->pieces.frames : c->vr.next_k - c->first_k;
+    res->out_duration = (double)res->frames * c->dm.fps.den / c->dm.fps.num;
+    snprintf(res->encoder, sizeof(res->encoder), "%s",
+             c->have_pieces ? avcodec_get_name(c->pieces.par->codec_id) : c->venc->codec->name);
+    res->seconds = (av_gettime_relative() - c->t_start) / 1e6;
+    return VS_PIPE_OK;
+}
+
 int vs_pipeline_run(const vs_job *job, const vs_pipeline_opts *opts,
                     vs_pipeline_result *res, char *errstr, size_t errsz)
 {
@@ -611,33 +833,58 @@ int vs_pipeline_run(const vs_job *job, const vs_pipeline_opts *opts,
     /* lock_fd -1: an early exit must not make vs_mux_close close fd 0. */
     vs_ctx c = {.job = job, .opts = opts ? opts : &defaults, .errstr = errstr, .errsz = errsz,
                 .out_lock = -1, .mux = {.lock_fd = -1}};
+    enum vs_job_kind kind = job->part.kind;
+    char *piece = NULL;
     struct stat st;
     int rc;
 
     errstr[0] = 0;
     memset(res, 0, sizeof(*res));
     c.t_start = c.t_last_progress = av_gettime_relative();
+    if (kind == VS_JOB_CHUNK) {
+        if ((rc = chunk_needless(job, res)) != 0)
+            return rc;
+        memset(res, 0, sizeof(*res));
+        if (!(piece = vs_chunk_piece(job->output, job->part.video, job->part.index)))
+            return VS_PIPE_ERR_INTERNAL;
+    }
+    /* A chunk writes its piece, whatever was there (the folder is the
+     * video's own); the join's output carries the video's id, which is
+     * what the producer and a redelivered chunk look for. */
+    c.out_path = piece ? piece : job->output;
+    int overwrite = kind == VS_JOB_CHUNK ? 1 : job->overwrite;
+    char piece_tag[VS_JOB_MAX_ID + 16];
+    const char *tag_id = job->job_id;
+    if (kind == VS_JOB_JOIN)
+        tag_id = job->part.video;
+    else if (kind == VS_JOB_CHUNK) {
+        vs_chunk_tag(job->part.video, job->part.index, piece_tag, sizeof piece_tag);
+        tag_id = piece_tag;
+    }
     /* One attempt at a time writes this output, whoever sent it; a second
      * one waits here, then finds the output done (output.h). */
     int waited = 0;
-    if (output_dir_ready(job->output, errstr, errsz) < 0)
+    if (output_dir_ready(c.out_path, errstr, errsz) < 0) {
+        free(piece);
         return output_rc(errno);
-    c.out_lock = vs_output_lock(job->output, c.opts->cancel, &waited, errstr, errsz);
-    if (c.out_lock == -2)
-        return VS_PIPE_ERR_CANCELLED;
-    if (c.out_lock < 0)
-        return output_rc(errno);
+    }
+    c.out_lock = vs_output_lock(c.out_path, c.opts->cancel, &waited, errstr, errsz);
+    if (c.out_lock < 0) {
+        rc = c.out_lock == -2 ? VS_PIPE_ERR_CANCELLED : output_rc(errno);
+        free(piece);
+        return rc;
+    }
     if (waited)
-        vs_log(VS_LOG_DEBUG, "%s: waited for another attempt writing it", job->output);
-    if (stat(job->output, &st) == 0) {
+        vs_log(VS_LOG_DEBUG, "%s: waited for another attempt writing it", c.out_path);
+    if (stat(c.out_path, &st) == 0) {
         /* A redelivered job whose output is already there: acknowledge it,
          * never encode it twice. Another run's output is the user's file. */
         rc = VS_PIPE_SKIPPED;
-        if (vs_pipeline_output_is_job(job->output, job->job_id, res))
+        if (vs_pipeline_output_is_job(c.out_path, tag_id, res))
             rc = VS_PIPE_ALREADY_DONE;
-        else if (waited && !job->overwrite)
-            vs_set_err(errstr, errsz, "%s was written meanwhile by another job", job->output);
-        if (rc == VS_PIPE_ALREADY_DONE || !job->overwrite)
+        else if (waited && !overwrite)
+            vs_set_err(errstr, errsz, "%s was written meanwhile by another job", c.out_path);
+        if (rc == VS_PIPE_ALREADY_DONE || !overwrite)
             goto out;
     }
     for (double w = 0; w < c.opts->delay_s && !cancelled(&c); w += 0.05)
@@ -646,21 +893,33 @@ int vs_pipeline_run(const vs_job *job, const vs_pipeline_opts *opts,
         rc = VS_PIPE_ERR_CANCELLED;
         goto out;
     }
-    if (vs_timeline_init(&c.tl, job->seg, job->n_seg, errstr, errsz) < 0)
-        return VS_PIPE_ERR_INPUT;
+    if (vs_timeline_init(&c.tl, job->seg, job->n_seg, errstr, errsz) < 0) {
+        rc = VS_PIPE_ERR_INPUT;
+        goto out;
+    }
     if (vs_demux_open(&c.dm, job->input, job->offset, errstr, errsz) < 0) {
         rc = VS_PIPE_ERR_INPUT;
         goto out;
     }
-    if (vs_mux_alloc(&c.mux, job->output, job->job_id, errstr, errsz) < 0) {
+    if (vs_mux_alloc(&c.mux, c.out_path, job->job_id, errstr, errsz) < 0) {
         rc = VS_PIPE_ERR_IO;
+        goto out;
+    }
+    c.final_fmt = kind == VS_JOB_CHUNK ? av_guess_format(NULL, job->output, NULL) : c.mux.oc->oformat;
+    if (!c.final_fmt) {
+        vs_set_err(errstr, errsz, "no output container for %s", job->output);
+        rc = VS_PIPE_ERR_OUTPUT;
         goto out;
     }
     if (!(c.pkt = av_packet_alloc())) {
         rc = VS_PIPE_ERR_INTERNAL;
         goto out;
     }
-    if ((rc = open_video(&c)) != 0)
+    if (kind == VS_JOB_JOIN)
+        rc = open_pieces(&c);
+    else if ((rc = open_video(&c)) == 0 && kind == VS_JOB_CHUNK)
+        rc = open_chunk(&c);
+    if (rc != 0)
         goto out;
     for (int i = 0; i < c.dm.n_audio; i++, c.n_at++)
         if ((rc = open_audio(&c, &c.at[i], c.dm.audio[i], c.vr.n_frames)) != 0) {
@@ -668,29 +927,22 @@ int vs_pipeline_run(const vs_job *job, const vs_pipeline_opts *opts,
             goto out;
         }
     /* The job id in the output's metadata lets a redelivered job be recognised. */
-    char tag[VS_JOB_MAX_ID + 16];
-    snprintf(tag, sizeof(tag), "vs-job:%s", job->job_id);
+    char tag[VS_JOB_MAX_ID + 32];
+    snprintf(tag, sizeof(tag), "vs-job:%s", tag_id);
     av_dict_set(&c.mux.oc->metadata, "comment", tag, 0);
     if (vs_mux_begin(&c.mux, errstr, errsz) < 0) {
         rc = output_rc(c.mux.sys_errno);
         goto out;
     }
-    if ((rc = run_loop(&c)) != 0 || (rc = finish_streams(&c)) != 0)
-        goto out;
-    if ((rc = vs_mux_finish(&c.mux, job->overwrite, &res->bytes, errstr, errsz)) != 0) {
-        rc = rc > 0 ? VS_PIPE_SKIPPED : output_rc(c.mux.sys_errno);
-        goto out;
-    }
-    report_progress(&c, 1);
-    res->frames = c.vr.next_k;
-    res->out_duration = (double)c.vr.next_k * c.dm.fps.den / c.dm.fps.num;
-    snprintf(res->encoder, sizeof(res->encoder), "%s", c.venc->codec->name);
-    res->seconds = (av_gettime_relative() - c.t_start) / 1e6;
-    rc = VS_PIPE_OK;
+    rc = run_pass(&c, overwrite, res);
 out:
     if (rc != VS_PIPE_OK && rc != VS_PIPE_SKIPPED && rc != VS_PIPE_ALREADY_DONE && !errstr[0])
         vs_set_err(errstr, errsz, "%s", vs_pipeline_rc_str(rc));
     ctx_free(&c);
-    vs_output_unlock(job->output, c.out_lock);
+    vs_output_unlock(c.out_path, c.out_lock);
+    /* The pieces go once the output that holds them is there. */
+    if (kind == VS_JOB_JOIN && (rc == VS_PIPE_OK || rc == VS_PIPE_ALREADY_DONE))
+        vs_pieces_remove(job->output, job->part.video);
+    free(piece);
     return rc;
 }

@@ -9,7 +9,7 @@
 static void advance(vs_vretime *r)
 {
     r->next_k++;
-    if (r->next_k >= r->n_frames) {
+    if (r->next_k >= r->end_k) {
         r->next_ts = INT64_MAX;
         return;
     }
@@ -26,8 +26,19 @@ int vs_vretime_init(vs_vretime *r, const vs_timeline *tl, AVRational fps,
                       .emit = emit, .opaque = opaque};
     if (fps.num <= 0 || fps.den <= 0 || tb.num <= 0 || tb.den <= 0)
         return AVERROR(EINVAL);
-    r->n_frames = vs_timeline_frame_count(tl, fps.num, fps.den);
+    r->n_frames = r->end_k = vs_timeline_frame_count(tl, fps.num, fps.den);
     r->next_k = -1;
+    advance(r);
+    return 0;
+}
+
+int vs_vretime_set_range(vs_vretime *r, int64_t first, int64_t end)
+{
+    if (first < 0 || end < first || end > r->n_frames || r->cur)
+        return AVERROR(EINVAL);
+    r->end_k = end;
+    r->cursor = 0;
+    r->next_k = first - 1;
     advance(r);
     return 0;
 }
@@ -61,7 +72,7 @@ int vs_vretime_push(vs_vretime *r, AVFrame *f, int64_t ts)
     }
     /* The current picture is shown by every frame that may not show this
      * newer one yet (ts later than the frame's planned time). */
-    while (ret >= 0 && r->next_k < r->n_frames && ts > r->next_ts)
+    while (ret >= 0 && r->next_k < r->end_k && ts > r->next_ts)
         ret = emit_current(r);
     av_frame_free(&r->cur);
     r->cur = f;
@@ -73,8 +84,8 @@ int vs_vretime_flush(vs_vretime *r)
 {
     int ret = 0;
     if (!r->cur)
-        return r->n_frames > 0 ? AVERROR_INVALIDDATA : 0;
-    while (ret >= 0 && r->next_k < r->n_frames)
+        return r->end_k > r->next_k ? AVERROR_INVALIDDATA : 0;
+    while (ret >= 0 && r->next_k < r->end_k)
         ret = emit_current(r);
     return ret;
 }

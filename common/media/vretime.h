@@ -26,7 +26,8 @@ typedef struct vs_vretime {
     AVRational fps;
     AVRational tb;   /* the input stream's time base */
     int64_t zero;    /* window time 0 as a timestamp in tb */
-    int64_t next_k, n_frames;
+    int64_t next_k, n_frames; /* n_frames: the whole output's */
+    int64_t end_k;   /* frames [.., end_k) are emitted (n_frames unless a range is set) */
     size_t cursor;
     size_t next_seg; /* segment of frame next_k */
     int64_t next_ts; /* latest timestamp (in tb) frame next_k may show */
@@ -40,6 +41,9 @@ typedef struct vs_vretime {
  * window time 0 (the input's first presentation time plus the offset). */
 int vs_vretime_init(vs_vretime *r, const vs_timeline *tl, AVRational fps,
                     AVRational tb, int64_t zero, vs_vemit_fn emit, void *opaque);
+/* Emits only output frames [first, end) (one chunk of the video,
+ * chunk.h); before any picture is pushed. */
+int vs_vretime_set_range(vs_vretime *r, int64_t first, int64_t end);
 void vs_vretime_release(vs_vretime *r);
 /* Latest timestamp (in tb) the next output frame may show; INT64_MAX when
  * every output frame has been emitted. A decoded frame whose successor is
@@ -50,6 +54,6 @@ int64_t vs_vretime_next_ts(const vs_vretime *r);
 int vs_vretime_push(vs_vretime *r, AVFrame *f, int64_t ts);
 /* End of input: the last picture fills the remaining output frames. */
 int vs_vretime_flush(vs_vretime *r);
-static inline int vs_vretime_done(const vs_vretime *r) { return r->next_k >= r->n_frames; }
+static inline int vs_vretime_done(const vs_vretime *r) { return r->next_k >= r->end_k; }
 
 #endif

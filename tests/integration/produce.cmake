@@ -29,7 +29,8 @@ set(VS_PRODUCE_TESTS
   test_produce_messages 180
   test_produce_big_batch 1800
   test_produce_lost_status 300
-  test_produce_terminal 300)
+  test_produce_terminal 300
+  test_produce_interrupt_bar 120)
 list(LENGTH VS_PRODUCE_TESTS _n)
 math(EXPR _last "${_n} - 1")
 foreach(i RANGE 0 ${_last} 2)

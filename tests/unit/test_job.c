@@ -114,7 +114,7 @@ static const struct bad_case bad[] = {
     { "type missing", "{\"version\":1}", "\"type\"" },
     { "type status", "{\"type\":\"status\",\"version\":1}", "\"type\"" },
     { "version missing", "{\"type\":\"job\",\"job_id\":\"j\"}", "missing \"version\"" },
-    { "version 2", "{\"type\":\"job\",\"version\":2}", "version" },
+    { "version 3", "{\"type\":\"job\",\"version\":3}", "version" },
     { "version string", "{\"type\":\"job\",\"version\":\"1\"}", "version" },
     { "job_id missing", "{\"type\":\"job\",\"version\":1,\"run_id\":\"r\"}", "missing \"job_id\"" },
     { "job_id number", "{\"type\":\"job\",\"version\":1,\"job_id\":5}", "\"job_id\" must be a string" },
