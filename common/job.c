@@ -13,12 +13,70 @@
 #include "errstr.h"
 
 #include <errno.h>
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cjson/cJSON.h>
+
+int vs_job_input_is_url(const char *input)
+{
+    return input && (!strncasecmp(input, "http://", 7) || !strncasecmp(input, "https://", 8));
+}
+
+/* An input URL: printable, no spaces, and no user:password before the
+ * host (credentials belong to the worker's environment, never to a
+ * message that every worker and the dead-letter topic see). */
+static int check_url(const char *url, char *errstr, size_t errsz)
+{
+    const char *host = strstr(url, "://") + 3;
+    size_t auth = strcspn(host, "/?#");
+    for (const unsigned char *p = (const unsigned char *)url; *p; p++)
+        if (*p <= ' ' || *p == 0x7f) {
+            vs_set_err(errstr, errsz, "job: \"input\" URL has a space or control character");
+            return -1;
+        }
+    if (auth == 0 || memchr(host, '@', auth)) {
+        vs_set_err(errstr, errsz, auth ? "job: \"input\" URL must not carry credentials"
+                                       : "job: \"input\" URL has no host");
+        return -1;
+    }
+    return 0;
+}
+
+size_t vs_job_url_name(const char *url, char *out, size_t sz)
+{
+    const char *host = strstr(url, "://");
+    const char *p = host ? host + 3 : url;
+    size_t end = strcspn(p, "?#");
+    const char *seg = p;
+    for (size_t i = 0; i < end; i++)
+        if (p[i] == '/')
+            seg = p + i + 1;
+    size_t n = 0;
+    for (const char *q = seg; q < p + end && n + 1 < sz; q++) {
+        int c = (unsigned char)*q;
+        if (c == '%' && isxdigit((unsigned char)q[1]) && isxdigit((unsigned char)q[2])) {
+            char hex[3] = {q[1], q[2], 0};
+            c = (int)strtol(hex, NULL, 16);
+            q += 2;
+        }
+        /* A name for logs and scratch files: nothing that walks folders. */
+        out[n++] = (c == '/' || c == '\\' || c < ' ' || c == 0x7f) ? '_' : (char)c;
+    }
+    if (n == 0 || (n <= 2 && strspn(out, ".") == n)) {
+        n = 0;
+        for (const char *d = "download"; *d && n + 1 < sz; d++)
+            out[n++] = *d;
+    }
+    if (sz)
+        out[n < sz ? n : sz - 1] = '\0';
+    return n;
+}
+
 
 /* Tolerance for the contiguity of segments (seconds). */
 #define VS_JOB_TIME_EPS 1e-6
@@ -427,8 +485,11 @@ static int from_json(const cJSON *root, vs_job **out, char *errstr, size_t errsz
         get_string(root, "input", VS_JOB_MAX_PATH, &j->input, errstr, errsz) < 0 ||
         get_string(root, "output", VS_JOB_MAX_PATH, &j->output, errstr, errsz) < 0)
         goto fail;
-    if (j->input[0] != '/') {
-        vs_set_err(errstr, errsz, "job: \"input\" must be an absolute path");
+    if (vs_job_input_is_url(j->input)) {
+        if (check_url(j->input, errstr, errsz) < 0)
+            goto fail;
+    } else if (j->input[0] != '/') {
+        vs_set_err(errstr, errsz, "job: \"input\" must be an absolute path or an http(s) URL");
         goto fail;
     }
     if (j->output[0] != '/') {

@@ -33,7 +33,7 @@ typedef struct vs_job_part {
 typedef struct vs_job {
     char *job_id;      /* unique per video per run */
     char *run_id;      /* the producer run this job belongs to */
-    char *input;       /* absolute path */
+    char *input;       /* absolute path, or an http(s):// URL the worker downloads */
     char *output;      /* absolute path of the final output file */
     double offset;     /* seconds skipped at the start of the input */
     double duration;   /* window length d that was planned */
@@ -46,6 +46,13 @@ typedef struct vs_job {
     char *signature;   /* hex HMAC-SHA256 or NULL (see issue on security) */
     vs_job_part part;  /* kind VS_JOB_WHOLE unless the video was split */
 } vs_job;
+
+/* 1 when a job's input is an http:// or https:// URL (case-insensitive). */
+int vs_job_input_is_url(const char *input);
+/* The file name an input URL names (its last path segment, percent-
+ * decoded, no query; "/" and control characters made "_"; "download"
+ * when empty) into out. Returns its length. */
+size_t vs_job_url_name(const char *url, char *out, size_t sz);
 
 /* Takes copies of every string and of the segments. Returns NULL on OOM. */
 vs_job *vs_job_new(const char *job_id, const char *run_id, const char *input,

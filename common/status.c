@@ -104,7 +104,8 @@ char *vs_status_to_json(const vs_status *st)
     if ((f & F_RESULT) &&
         (add_num(o, "out_duration", st->out_duration, 3) < 0 ||
          add_int(o, "frames", st->frames) < 0 || add_int(o, "bytes", st->bytes) < 0 ||
-         add_str(o, "encoder", st->encoder) < 0 || add_num(o, "seconds", st->seconds, 3) < 0))
+         add_str(o, "encoder", st->encoder) < 0 || add_num(o, "seconds", st->seconds, 3) < 0 ||
+         (st->url[0] && add_str(o, "url", st->url) < 0)))
         goto out;
     if (((f & F_ERROR) || ((f & F_REASON) && st->error[0])) && add_str(o, "error", st->error) < 0)
         goto out;
@@ -257,7 +258,8 @@ int vs_status_parse(const char *buf, size_t len, vs_status *out, char *errstr, s
          get_i64(o, "frames", &out->frames, errstr, errsz) < 0 ||
          get_i64(o, "bytes", &out->bytes, errstr, errsz) < 0 ||
          get_str(o, "encoder", out->encoder, sizeof out->encoder, 0, errstr, errsz) < 0 ||
-         get_num(o, "seconds", &out->seconds, errstr, errsz) < 0))
+         get_num(o, "seconds", &out->seconds, errstr, errsz) < 0 ||
+         get_str(o, "url", out->url, sizeof out->url, 0, errstr, errsz) < 0))
         goto out;
     if ((f & (F_ERROR | F_REASON)) &&
         get_str(o, "error", out->error, sizeof out->error, 0, errstr, errsz) < 0)

@@ -37,6 +37,8 @@ typedef struct vs_status {
     int64_t frames, bytes;
     char encoder[32];
     double seconds;
+    char url[1024];     /* DONE, optional: where --upload put the output (no query,
+                         * no credentials); "" = not uploaded */
     /* failure (FAILED / RETRY) */
     char error[512];
     /* STARTED / RETRY / FAILED: failed attempts of the job so far (a

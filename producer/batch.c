@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
+
 #include "chunk.h"
 #include "clock.h"
 #include "folder.h"
@@ -28,6 +30,17 @@
 #include "media/probe.h"
 #include "sidecar.h"
 #include "sign.h"
+
+/* --input-url: BASE/NAME with NAME percent-encoded, or NULL when too long. */
+static const char *input_url(const char *base, const char *name, char *buf, size_t sz)
+{
+    char *enc = curl_easy_escape(NULL, name, 0);
+    size_t bl = strlen(base);
+    int slash = bl > 0 && base[bl - 1] == '/';
+    int n = enc ? snprintf(buf, sz, "%s%s%s", base, slash ? "" : "/", enc) : -1;
+    curl_free(enc);
+    return n < 0 || (size_t)n >= sz ? NULL : buf;
+}
 
 static void vs_batch_free_tasks(vs_file *f);
 static void fail_file(vs_file *f, const char *fmt, ...)
@@ -215,7 +228,9 @@ static void plan_file(const vs_produce_opts *o, const vs_batch *b, const vs_side
                   "too many short silences", plan->n, VS_JOB_MAX_SEGMENTS);
         goto out;
     }
-    const char *in = vs_path_maps_apply(&o->kafka.maps, f->input, in_map, sizeof in_map);
+    const char *in = o->input_url ? input_url(o->input_url, f->name, in_map, sizeof in_map)
+                                  : vs_path_maps_apply(&o->kafka.maps, f->input, in_map,
+                                                       sizeof in_map);
     const char *outp = vs_path_maps_apply(&o->kafka.maps, f->output, out_map, sizeof out_map);
     if (!in || !outp) {
         fail_file(f, "path too long after --path-map");

@@ -59,7 +59,11 @@ int vs_local_start(vs_kafka_conf *c, const vs_produce_opts *o, vs_local **out,
             .roots = roots,
             .n_roots = 2,
             .quiet_jobs = 1, /* this process's progress lines already say it */
+            .upload = o->upload,
+            .upload_remove = o->upload_remove,
         };
+        const char *bearer = getenv("VS_HTTP_BEARER");
+        so.http.bearer = bearer && *bearer ? bearer : NULL;
         if (vs_worker_start(&so, &l->service, errstr, errsz) < 0)
             goto fail;
         vs_log(VS_LOG_INFO, "local worker %s started", vs_worker_worker_id(l->service));

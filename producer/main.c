@@ -38,7 +38,9 @@ int main(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
-    if (opts.detect_only)
+    if (opts.create_topics)
+        rc = vs_produce_create_topics(&opts);
+    else if (opts.detect_only)
         rc = vs_produce_detect(&opts, &vs_stop);
     else
         rc = vs_produce_run(&opts, &vs_stop);

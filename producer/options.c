@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "folder.h"
+#include "http/client.h"
 #include "log.h"
 
 static void usage(FILE *f)
@@ -17,6 +18,7 @@ static void usage(FILE *f)
     fprintf(f,
 "Usage: vs-produce --folder DIR -o OUT [options]\n"
 "       vs-produce --detect -i FILE [-t DB] [-d S]\n"
+"       vs-produce --create-topics --brokers LIST [--partitions N]\n"
 "\n"
 "Re-times every video of a recording session: speech plays at 1x, the\n"
 "silences listed in the session's sidecar (*.vad.json) are fast-forwarded.\n"
@@ -49,6 +51,11 @@ static void usage(FILE *f)
 "                          into chunks of about S seconds of output that\n"
 "                          workers encode at once, then join (MP4, MOV, MKV and\n"
 "                          WebM outputs); 0 = never split (default: %g)\n"
+"  --input-url BASE        jobs name their input as BASE/NAME (NAME percent-\n"
+"                          encoded) instead of the path in DIR: workers download\n"
+"                          it over http(s). DIR is still read here (the sidecar,\n"
+"                          the names, the durations). No credentials in BASE:\n"
+"                          workers take them from $VS_HTTP_BEARER or a netrc file\n"
 "  --dry-run               print the job messages (one JSON object per line on\n"
 "                          stdout) instead of publishing them; the output folder\n"
 "                          is still checked and created\n"
@@ -81,6 +88,10 @@ static void usage(FILE *f)
 "  --status-topic NAME     status topic (default: " VS_KAFKA_STATUS_TOPIC ")\n"
 "  --group NAME            the workers' consumer group (default: " VS_KAFKA_GROUP ")\n"
 "  -X KEY=VALUE            librdkafka property, passed through (TLS, SASL, ...)\n"
+"  --create-topics         only create the jobs and status topics when missing\n"
+"                          (Admin API) and exit: 0 created or already there, 2\n"
+"                          when the brokers refused this client\n"
+"  --partitions N          partitions of a jobs topic it creates (default: %d)\n"
 "  --path-map FROM=TO      paths under FROM are written as TO in job messages\n"
 "                          (the folder as the workers see it); repeatable\n"
 "\n"
@@ -89,6 +100,10 @@ static void usage(FILE *f)
 "                          the NVENC session limit on a GPU); 0 starts none and\n"
 "                          waits for vs-worker processes on this machine\n"
 "  --encoder NAME          auto (NVENC when it opens, else CPU), cpu or nvenc\n"
+"  --upload TEMPLATE       the local workers PUT each finished output to this\n"
+"                          URL ({name} = the output's file name; vs-worker\n"
+"                          --upload on a farm); credentials from $VS_HTTP_BEARER\n"
+"  --upload-remove         ... and remove the local copy once uploaded\n"
 "\n"
 "Environment:\n"
 "  VS_BROKERS              bootstrap servers when --brokers is not given\n"
@@ -107,7 +122,7 @@ static void usage(FILE *f)
 "Exit status: 0 when every video was processed or skipped, 1 when any video\n"
 "failed (the failed names are listed on stderr), 2 for bad usage or a setup\n"
 "error (folder, sidecar, broker); a --notify failure does not change it.\n",
-            VS_CHUNK_DEFAULT_S, VS_NOTIFY_MAX, VS_NOTIFY_TIMEOUT_S);
+            VS_CHUNK_DEFAULT_S, VS_NOTIFY_MAX, VS_NOTIFY_TIMEOUT_S, VS_KAFKA_JOBS_PARTITIONS);
 }
 
 enum {
@@ -115,7 +130,7 @@ enum {
     OPT_EXTENSIONS, OPT_OFFSET, OPT_PROCESS_DURATION, OPT_CODEC, OPT_DRY_RUN, OPT_CHUNK,
     OPT_DETECT, OPT_JSON, OPT_PROGRESS, OPT_TIMEOUT, OPT_WORKER_WAIT,
     OPT_BROKERS, OPT_JOBS_TOPIC, OPT_STATUS_TOPIC, OPT_GROUP, OPT_PATH_MAP,
-    OPT_PARALLEL, OPT_ENCODER, OPT_NOTIFY, OPT_NOTIFY_TIMEOUT,
+    OPT_PARALLEL, OPT_ENCODER, OPT_NOTIFY, OPT_NOTIFY_TIMEOUT, OPT_INPUT_URL, OPT_CREATE_TOPICS, OPT_PARTITIONS, OPT_UPLOAD, OPT_UPLOAD_REMOVE,
 };
 
 static const struct option vs_longopts[] = {
@@ -138,6 +153,11 @@ static const struct option vs_longopts[] = {
     {"json", no_argument, NULL, OPT_JSON},
     {"notify", required_argument, NULL, OPT_NOTIFY},
     {"notify-timeout", required_argument, NULL, OPT_NOTIFY_TIMEOUT},
+    {"input-url", required_argument, NULL, OPT_INPUT_URL},
+    {"create-topics", no_argument, NULL, OPT_CREATE_TOPICS},
+    {"upload", required_argument, NULL, OPT_UPLOAD},
+    {"upload-remove", no_argument, NULL, OPT_UPLOAD_REMOVE},
+    {"partitions", required_argument, NULL, OPT_PARTITIONS},
     {"progress", required_argument, NULL, OPT_PROGRESS},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"worker-wait", required_argument, NULL, OPT_WORKER_WAIT},
@@ -251,6 +271,40 @@ static int apply(vs_produce_opts *o, int c, const char *arg)
         o->notify[o->n_notify++] = arg;
         return 0;
     }
+    case OPT_CREATE_TOPICS: o->create_topics = 1; return 0;
+    case OPT_UPLOAD: {
+        char why[256];
+        if (vs_http_check_url(arg, why, sizeof why) < 0) {
+            fprintf(stderr, "vs-produce: --upload: %s\n", why);
+            return -1;
+        }
+        o->upload = arg;
+        return 0;
+    }
+    case OPT_UPLOAD_REMOVE: o->upload_remove = 1; return 0;
+    case OPT_PARTITIONS: {
+        char *end;
+        long n = strtol(arg, &end, 10);
+        if (end == arg || *end || n < 1 || n > 10000) {
+            fprintf(stderr, "vs-produce: --partitions needs a whole number 1..10000\n");
+            return -1;
+        }
+        o->kafka.jobs_partitions = (int)n;
+        return 0;
+    }
+    case OPT_INPUT_URL: {
+        char why[256];
+        if (vs_http_check_url(arg, why, sizeof why) < 0) {
+            fprintf(stderr, "vs-produce: --input-url: %s\n", why);
+            return -1;
+        }
+        if (strchr(arg, '?') || strchr(arg, '#')) {
+            fprintf(stderr, "vs-produce: --input-url: a base URL without query or fragment\n");
+            return -1;
+        }
+        o->input_url = arg;
+        return 0;
+    }
     case OPT_NOTIFY_TIMEOUT:
         if (parse_num("--notify-timeout", arg, 0, &o->notify_timeout_s) < 0)
             return -1;
@@ -303,6 +357,13 @@ static int apply(vs_produce_opts *o, int c, const char *arg)
 /* Combinations that cannot work. */
 static int check(const vs_produce_opts *o)
 {
+    if (o->create_topics) {
+        if (!o->kafka.brokers) {
+            fprintf(stderr, "vs-produce: --create-topics needs --brokers (or VS_BROKERS)\n");
+            return -1;
+        }
+        return 0;
+    }
     if (o->detect_only) {
         if (!o->input) {
             fprintf(stderr, "vs-produce: --detect needs -i FILE\n");
@@ -322,6 +383,15 @@ static int check(const vs_produce_opts *o)
     if (!o->folder || !o->output) {
         fprintf(stderr, "vs-produce: --folder DIR and -o OUT are required "
                         "(see vs-produce --help)\n");
+        return -1;
+    }
+    if ((o->upload || o->upload_remove) && (o->kafka.brokers || o->parallel == 0)) {
+        fprintf(stderr, "vs-produce: --upload is for the local workers (no --brokers); "
+                        "a farm's workers take vs-worker --upload\n");
+        return -1;
+    }
+    if (o->upload_remove && !o->upload) {
+        fprintf(stderr, "vs-produce: --upload-remove needs --upload\n");
         return -1;
     }
     if (o->vad_json && o->vad_master) {

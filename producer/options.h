@@ -52,6 +52,10 @@ typedef struct vs_produce_opts {
     const char *notify[VS_NOTIFY_MAX]; /* --notify URL (repeatable) */
     size_t n_notify;
     double notify_timeout_s;  /* --notify-timeout S, per URL */
+    int create_topics;        /* --create-topics: create the topics and exit */
+    const char *input_url;    /* --input-url BASE: jobs name BASE/NAME, or NULL */
+    const char *upload;       /* --upload TEMPLATE for the local workers, or NULL */
+    int upload_remove;        /* --upload-remove (local workers) */
     double timeout_s;         /* --timeout S, 0 = no limit */
     double worker_wait_s;     /* --worker-wait S */
     int parallel;             /* --parallel N local slots, -1 = default */

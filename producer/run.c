@@ -96,6 +96,22 @@ static rd_kafka_t *new_producer(const vs_kafka_conf *c, char *errstr, size_t err
     return rk;
 }
 
+int vs_produce_create_topics(const vs_produce_opts *o)
+{
+    char err[512];
+    rd_kafka_t *rk = new_producer(&o->kafka, err, sizeof err);
+    if (!rk) {
+        vs_log(VS_LOG_ERROR, "%s", err);
+        return VS_EXIT_SETUP;
+    }
+    int n = vs_kafka_ensure_topics(rk, &o->kafka, 30000);
+    if (n >= 0)
+        vs_log(VS_LOG_INFO, "topics %s and %s: %d created, the rest were there",
+               o->kafka.jobs_topic, o->kafka.status_topic, n);
+    rd_kafka_destroy(rk);
+    return n < 0 ? VS_EXIT_SETUP : VS_EXIT_OK;
+}
+
 /* What publish_more needs: the jobs held back by flow control go out. */
 typedef struct more_ctx {
     rd_kafka_t *rk;

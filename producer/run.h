@@ -14,6 +14,10 @@
  * it. Returns an exit code. */
 int vs_produce_detect(const vs_produce_opts *o, volatile sig_atomic_t *stop);
 
+/* --create-topics: the jobs and status topics, when missing. Returns an
+ * exit code (VS_EXIT_SETUP when the brokers refused this client). */
+int vs_produce_create_topics(const vs_produce_opts *o);
+
 /* The folder run: (detect on --vad-master), build the jobs, then print them
  * (--dry-run) or publish them and follow the status topic to the summary.
  * *stop is raised by SIGINT/SIGTERM. Returns an exit code. */

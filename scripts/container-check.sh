@@ -8,7 +8,9 @@
 #   - every program's --help works as the image's non-root USER,
 #   - vs-produce --dry-run plans a tiny session and vs-worker --job
 #     re-times it (with the --indicator text, which needs the fonts), as
-#     that user; the output is checked with ffprobe from outside.
+#     that user; the output is checked with ffprobe from outside,
+#   - the final stage's HEALTHCHECK command exits 0 with a fresh heartbeat
+#     file and 1 with a stale or missing one.
 # Needs root (debootstrap, chroot, mount), ffmpeg and ffprobe on the host.
 #   VS_IMAGE_ROOT=DIR   the root (default ~/.cache/vs-image-SUITE), reused
 #                       while the Dockerfile's package list is unchanged.
@@ -21,10 +23,22 @@ mirror=${VS_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 say() { echo "== container-check: $*"; }
 die() { echo "container-check: FAIL: $*" >&2; exit 1; }
 
-# The final stage: from its FROM line to the end, continuation lines joined.
-stage=$(awk '/^FROM /{buf = ""} {buf = buf $0 "\n"} END {printf "%s", buf}' "$df" |
-        sed -e ':a' -e '/\\$/N; s/\\\n/ /; ta')
+# stage_of NAME: the lines of stage NAME ("" = the final stage, the
+# default target), continuation lines joined.
+stage_of() {
+    awk -v want="$1" '/^FROM /{ if (want == "") { buf = ""; on = 1 } else on = (tolower($NF) == want) }
+        on {buf = buf $0 "\n"} END {printf "%s", buf}' "$df" |
+        sed -e ':a' -e '/\\$/N; s/\\\n/ /; ta'
+}
+# The final stage, with the stages it is built FROM in front of it (the
+# worker target is FROM runtime, which is FROM debian:12-slim).
+stage=$(stage_of "")
 base=$(awk '/^FROM /{print $2; exit}' <<<"$stage")
+while [ -n "$(stage_of "$base")" ] && [ "$(stage_of "$base")" != "$stage" ]; do
+    stage="$(stage_of "$base")"$'\n'"$stage"
+    base=$(awk '/^FROM /{print $2; exit}' <<<"$stage")
+done
+healthcheck=$(grep -o 'HEALTHCHECK .*CMD \[.*\]' <<<"$stage" | sed 's/.*CMD //' || true)
 case $base in
 debian:12* | debian:bookworm*) suite=bookworm ;;
 debian:13* | debian:trixie*) suite=trixie ;;
@@ -106,4 +120,20 @@ d=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$w/out/a.mp4") |
 awk -v d="$d" 'BEGIN { exit !(d > 1.6 && d < 1.9) }' || die "the output lasts $d s, want 1.75"
 [ "$(stat -c %u "$w/out/a.mp4")" = "$uid" ] || die "the output is not owned by uid $uid"
 echo "  vs-worker --job: a.mp4 -> $d s as uid $uid"
+
+# The image's HEALTHCHECK command, run as the image runs it: healthy with
+# a fresh heartbeat file, unhealthy with a stale one and with none.
+[ -n "$healthcheck" ] || die "no HEALTHCHECK CMD [...] in the final stage of $df"
+say "HEALTHCHECK $healthcheck as uid $uid"
+mapfile -t hc < <(python3 -c 'import json, sys; print("\n".join(json.loads(sys.argv[1])))' "$healthcheck")
+hfile=$(grep -o -- '--health-check [^ ]*' <<<"${hc[*]}" | awk '{print $2}')
+[ -n "$hfile" ] || die "the HEALTHCHECK names no --health-check FILE"
+rm -f "$root$hfile"
+as_user "${hc[@]}" >/dev/null 2>&1 && die "healthy without a heartbeat file"
+as_user /bin/sh -c "echo 0 > $hfile" || die "cannot write $hfile as uid $uid"
+as_user "${hc[@]}" >/dev/null 2>"$w/health.err" || die "a fresh heartbeat is unhealthy: $(cat "$w/health.err")"
+touch -d '-10 minutes' "$root$hfile"
+as_user "${hc[@]}" >/dev/null 2>&1 && die "a heartbeat 10 minutes old is healthy"
+rm -f "$root$hfile"
+echo "  health check: fresh -> 0, stale -> 1, missing -> 1"
 say "ok"

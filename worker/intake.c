@@ -69,14 +69,19 @@ static int map_path(vs_worker *s, char **path, char *errstr, size_t errsz)
 static int confine(vs_worker *s, vs_job *job, char *errstr, size_t errsz)
 {
     char *in = NULL, *out = NULL;
-    if (vs_roots_resolve_input(s->roots, job->input, &in, errstr, errsz) < 0)
+    /* An http input is downloaded into the scratch folder, which setup
+     * confined already. */
+    int url = vs_job_input_is_url(job->input);
+    if (!url && vs_roots_resolve_input(s->roots, job->input, &in, errstr, errsz) < 0)
         return -1;
     if (vs_roots_resolve_output(s->roots, job->output, &out, errstr, errsz) < 0) {
         free(in);
         return -1;
     }
-    free(job->input);
-    job->input = in;
+    if (!url) {
+        free(job->input);
+        job->input = in;
+    }
     free(job->output);
     job->output = out;
     return 0;
@@ -142,13 +147,17 @@ void vs_intake(vs_worker *s, rd_kafka_message_t *m)
         vs_job_free(&job);
         return;
     }
-    if (map_path(s, &job->input, why, sizeof why) < 0 ||
+    int url = vs_job_input_is_url(job->input);
+    if ((!url && map_path(s, &job->input, why, sizeof why) < 0) ||
         map_path(s, &job->output, why, sizeof why) < 0) {
         vs_reject(s, m, gen, job, why);
         vs_job_free(&job);
         return;
     }
-    snprintf(name, sizeof name, "%s", vs_base_name(job->input));
+    if (url)
+        vs_job_url_name(job->input, name, sizeof name);
+    else
+        snprintf(name, sizeof name, "%s", vs_base_name(job->input));
     if (confine(s, job, why, sizeof why) < 0) {
         vs_reject(s, m, gen, job, why);
         vs_job_free(&job);

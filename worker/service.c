@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -364,6 +365,61 @@ static int setup_roots(vs_worker *s, const vs_worker_opts *o, int *defaulted,
     return 0;
 }
 
+/* The scratch folder of http inputs: it obeys the roots like a job's
+ * output does, so a download never lands outside them. An explicit
+ * --scratch is made and checked now (a bad one stops the start); the
+ * default, .vs-scratch in the first root, is made only when the first
+ * http input arrives (runner.c), so a worker without http inputs leaves
+ * no trace in its roots. Also checks the --upload template. */
+static int setup_http(vs_worker *s, const vs_worker_opts *o, char *errstr, size_t errsz)
+{
+    char dir[4096], probe[4200], why[512] = "";
+    if (vs_http_global_init() < 0) {
+        vs_set_err(errstr, errsz, "libcurl could not start");
+        return -1;
+    }
+    s->http_started = 1;
+    if (o->upload && vs_http_check_url(o->upload, why, sizeof why) < 0) {
+        vs_set_err(errstr, errsz, "--upload: %s", why);
+        return -1;
+    }
+    if (o->upload && !(s->upload = strdup(o->upload))) {
+        vs_set_err(errstr, errsz, "out of memory");
+        return -1;
+    }
+    int lazy = !o->scratch_dir;
+    if (lazy) {
+        /* The roots are resolved paths: ROOT/.vs-scratch is inside. */
+        snprintf(dir, sizeof dir, "%s/.vs-scratch", vs_roots_get(s->roots, 0));
+        s->scratch = strdup(dir);
+    } else {
+        /* Confined first, made after: nothing is created outside the roots. */
+        snprintf(dir, sizeof dir, "%s", o->scratch_dir);
+        snprintf(probe, sizeof probe, "%s/probe", dir);
+        char *res = NULL;
+        if (vs_roots_resolve_output(s->roots, probe, &res, why, sizeof why) < 0) {
+            vs_set_err(errstr, errsz, "--scratch %s: %s (it must lie inside the roots)", dir,
+                       why);
+            return -1;
+        }
+        res[strlen(res) - strlen("/probe")] = '\0';
+        s->scratch = res;
+        if (mkdir(res, 0700) < 0 && errno != EEXIST) {
+            vs_set_err(errstr, errsz, "--scratch %s: %s", dir, strerror(errno));
+            return -1;
+        }
+    }
+    if (!s->scratch) {
+        vs_set_err(errstr, errsz, "out of memory");
+        return -1;
+    }
+    s->io = (vs_runner_io){.scratch = s->scratch, .scratch_lazy = lazy, .upload = s->upload,
+                           .upload_remove = o->upload_remove, .http = &s->o.http};
+    s->o.scratch_dir = s->scratch;
+    s->o.upload = s->upload;
+    return 0;
+}
+
 /* What this worker will and will not do, said once at start-up. */
 static void say_limits(vs_worker *s, int defaulted)
 {
@@ -427,7 +483,8 @@ int vs_worker_start(const vs_worker_opts *opts, vs_worker **out,
         goto fail;
     }
     int defaulted = 0;
-    if (setup_roots(s, opts, &defaulted, errstr, errsz) < 0)
+    if (setup_roots(s, opts, &defaulted, errstr, errsz) < 0 ||
+        setup_http(s, opts, errstr, errsz) < 0)
         goto fail;
     vs_worker_setup_id(s, opts->worker_id);
     vs_kafka_dead_topic(&s->kc, s->dead_topic, sizeof s->dead_topic);
@@ -550,6 +607,10 @@ int vs_worker_free(vs_worker **sp)
     vs_reject_free_all(s);
     vs_ledger_free(&s->ledger);
     vs_roots_free(&s->roots);
+    free(s->scratch);
+    free(s->upload);
+    if (s->http_started)
+        vs_http_global_cleanup(); /* counted: the last one cleans up */
     if (s->job_key) {
         memset(s->job_key, 0, strlen(s->job_key));
         free(s->job_key);

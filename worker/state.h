@@ -76,6 +76,10 @@ struct vs_worker {
     char *lock_dir, *fault;      /* fault: the option as given */
     char *job_key;               /* owned copy, or NULL */
     vs_roots *roots;
+    char *scratch;               /* resolved scratch folder for http inputs (owned) */
+    char *upload;                /* owned copy of o.upload, or NULL */
+    vs_runner_io io;             /* what runners do over HTTP (points at the above) */
+    int http_started;            /* vs_http_global_init succeeded: clean up in free */
     char dead_topic[256];
     const char *pipe_fault;      /* "nvenc-busy" when asked for, else NULL */
     double slow_s;               /* fault "slow:S": every attempt waits S s first */

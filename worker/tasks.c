@@ -194,7 +194,8 @@ static int start_task(vs_worker *s, task *t)
     /* The fault point fires on a job's very first attempt only, so a test
      * sees the busy GPU and then the recovery. */
     const char *fault = t->runs == 0 && t->prior == 0 ? s->pipe_fault : NULL;
-    t->run = vs_runner_start(t->job, s->enc, t->nvenc_session, fault, s->slow_s, why, sizeof why);
+    t->run = vs_runner_start(t->job, s->enc, t->nvenc_session, fault, s->slow_s, &s->io, why,
+                             sizeof why);
     if (!t->run) {
         vs_log(VS_LOG_ERROR, "%s: %s", t->job->job_id, why);
         vs_nvenc_lock_release(&t->nvenc_fd);
@@ -280,7 +281,8 @@ static enum vs_outcome outcome_of(int rc)
     }
 }
 
-static void report_done(vs_worker *s, task *t, int rc, const vs_pipeline_result *res)
+static void report_done(vs_worker *s, task *t, int rc, const vs_pipeline_result *res,
+                        const char *url)
 {
     vs_status st;
     vs_worker_fill_status(s, &st, VS_ST_DONE, t);
@@ -289,6 +291,7 @@ static void report_done(vs_worker *s, task *t, int rc, const vs_pipeline_result 
     st.bytes = res->bytes;
     snprintf(st.encoder, sizeof st.encoder, "%s", res->encoder);
     st.seconds = res->seconds;
+    snprintf(st.url, sizeof st.url, "%s", url ? url : "");
     vs_sender_status(s->pub, &st);
     if (rc == VS_PIPE_ALREADY_DONE)
         vs_log(JOB_LOG(s), "%s (%s): already done: the output carries this job's id "
@@ -297,6 +300,8 @@ static void report_done(vs_worker *s, task *t, int rc, const vs_pipeline_result 
         vs_log(JOB_LOG(s), "%s (%s): done, %.3f s of video, %lld frames, %s, in %.1f s",
                t->job->job_id, t->name, res->out_duration, (long long)res->frames,
                res->encoder, res->seconds);
+    if (url && *url)
+        vs_log(JOB_LOG(s), "%s (%s): uploaded to %s", t->job->job_id, t->name, url);
 }
 
 /* The metric label of a failed attempt's outcome. */
@@ -314,7 +319,7 @@ static enum vs_worker_reason reason_of(enum vs_outcome o)
 
 /* The attempt of t ended with pipeline code rc: the rules say what next. */
 static void finish(vs_worker *s, task *t, int rc, const vs_pipeline_result *res,
-                   const char *err)
+                   const char *url, const char *err)
 {
     char reason[600], why[700];
     /* A bare class name ("bad input") says too little: name the file. */
@@ -341,7 +346,7 @@ static void finish(vs_worker *s, task *t, int rc, const vs_pipeline_result *res,
     }
     switch (a.rule) {
     case VS_RULE_DONE:
-        report_done(s, t, rc, res);
+        report_done(s, t, rc, res, url);
         vs_worker_count(s, &s->stats.done);
         vs_worker_count_seconds(s, res->seconds);
         vs_task_forget(s, t, 1);
@@ -404,13 +409,13 @@ void vs_tasks_reap(vs_worker *s)
         if (t->state != VS_TASK_RUNNING || !vs_runner_finished(t->run))
             continue;
         vs_pipeline_result res = {0};
-        char err[512];
-        int rc = vs_runner_join(&t->run, &res, err, sizeof err);
+        char err[512], url[1024];
+        int rc = vs_runner_join(&t->run, &res, url, sizeof url, err, sizeof err);
         vs_nvenc_lock_release(&t->nvenc_fd);
         t->nvenc_session = -1;
         s->running--;
         s->hb_dirty = 1;
-        finish(s, t, rc, &res, err);
+        finish(s, t, rc, &res, url, err);
     }
 }
 

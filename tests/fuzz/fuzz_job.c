@@ -24,7 +24,8 @@ static void check_invariants(const vs_job *j)
 {
     VS_FUZZ_CHECK(j->job_id && j->run_id && j->input && j->output);
     VS_FUZZ_CHECK(strlen(j->job_id) <= VS_JOB_MAX_ID && strlen(j->run_id) <= VS_JOB_MAX_ID);
-    VS_FUZZ_CHECK(j->input[0] == '/' && strlen(j->input) <= VS_JOB_MAX_PATH);
+    VS_FUZZ_CHECK((j->input[0] == '/' || vs_job_input_is_url(j->input)) &&
+                  strlen(j->input) <= VS_JOB_MAX_PATH);
     VS_FUZZ_CHECK(j->output[0] == '/' && strlen(j->output) <= VS_JOB_MAX_PATH);
     VS_FUZZ_CHECK(isfinite(j->offset) && j->offset >= 0);
     VS_FUZZ_CHECK(isfinite(j->duration) && j->duration > 0);

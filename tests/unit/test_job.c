@@ -126,6 +126,16 @@ static const struct bad_case bad[] = {
       "missing \"input\"" },
     { "input relative", "{\"type\":\"job\",\"version\":1,\"job_id\":\"j\",\"run_id\":\"r\","
       "\"input\":\"in/a.mp4\",\"output\":\"/out/a.mp4\"}", "\"input\" must be an absolute path" },
+    { "input ftp URL", "{\"type\":\"job\",\"version\":1,\"job_id\":\"j\",\"run_id\":\"r\","
+      "\"input\":\"ftp://h/a.mp4\",\"output\":\"/out/a.mp4\"}", "absolute path or an http(s) URL" },
+    { "input URL with credentials", "{\"type\":\"job\",\"version\":1,\"job_id\":\"j\","
+      "\"run_id\":\"r\",\"input\":\"https://u:pw@h/a.mp4\",\"output\":\"/out/a.mp4\"}",
+      "must not carry credentials" },
+    { "input URL with a space", "{\"type\":\"job\",\"version\":1,\"job_id\":\"j\","
+      "\"run_id\":\"r\",\"input\":\"http://h/a b.mp4\",\"output\":\"/out/a.mp4\"}",
+      "space or control character" },
+    { "input URL without host", "{\"type\":\"job\",\"version\":1,\"job_id\":\"j\","
+      "\"run_id\":\"r\",\"input\":\"http:///a.mp4\",\"output\":\"/out/a.mp4\"}", "no host" },
     { "output relative", "{\"type\":\"job\",\"version\":1,\"job_id\":\"j\",\"run_id\":\"r\","
       "\"input\":\"/in/a.mp4\",\"output\":\"a.mp4\"}", "\"output\" must be an absolute path" },
     { "output null", "{\"type\":\"job\",\"version\":1,\"job_id\":\"j\",\"run_id\":\"r\","
@@ -297,6 +307,22 @@ static void test_buffer_handling(void **state)
     vs_job_free(&j);
 }
 
+/* An http(s) input is a job the worker downloads first (issue 12). */
+static void test_url_input(void **state)
+{
+    (void)state;
+    const char *msg = "{\"type\":\"job\",\"version\":1,\"job_id\":\"j\",\"run_id\":\"r\","
+                      "\"input\":\"https://media.example.org/in/my%20talk.mp4?v=2\","
+                      "\"output\":\"/out/a.mp4\",\"offset\":0,\"duration\":20," J_SEGS "}";
+    vs_job *j = NULL;
+    char err[256] = "";
+    if (vs_job_parse(msg, strlen(msg), &j, err, sizeof err) != 0)
+        fail_msg("refused: %s", err);
+    assert_string_equal(j->input, "https://media.example.org/in/my%20talk.mp4?v=2");
+    assert_true(vs_job_input_is_url(j->input));
+    vs_job_free(&j);
+}
+
 static void test_load(void **state)
 {
     char path[] = "/tmp/vs-job-XXXXXX";
@@ -346,6 +372,7 @@ int main(void)
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_bounds),
         cmocka_unit_test(test_buffer_handling),
+        cmocka_unit_test(test_url_input),
         cmocka_unit_test(test_load),
         cmocka_unit_test(test_protocol_example),
     };

@@ -112,6 +112,27 @@ static void test_round_trip(void **state)
     }
 }
 
+/* The optional url of a done status (--upload) comes back; absent when empty. */
+static void test_done_url(void **state)
+{
+    (void)state;
+    vs_status in = sample(VS_ST_DONE), out;
+    char *s = vs_status_to_json(&in), err[256] = "";
+    assert_non_null(s);
+    assert_null(strstr(s, "\"url\""));
+    free(s);
+    snprintf(in.url, sizeof in.url, "https://dav.example.org/out/a.mp4");
+    s = vs_status_to_json(&in);
+    assert_non_null(s);
+    if (vs_status_parse(s, strlen(s), &out, err, sizeof err) != 0)
+        fail_msg("own output refused: %s\n%s", err, s);
+    assert_string_equal(out.url, in.url);
+    free(s);
+    const char *bad = "{\"type\":\"done\",\"version\":1,\"worker\":\"w\",\"job_id\":\"j\","
+                      "\"url\":5}";
+    assert_int_equal(vs_status_parse(bad, strlen(bad), &out, err, sizeof err), -1);
+}
+
 static void test_kind_names(void **state)
 {
     assert_string_equal(vs_status_kind_str(VS_ST_DONE), "done");
@@ -152,7 +173,7 @@ static void test_doc_examples(void **state)
         n++;
     }
     fclose(f);
-    assert_int_equal(n, 7);
+    assert_int_equal(n, 8);
 }
 
 static void refused(const char *json, const char *why)
@@ -231,6 +252,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_done_url),
         cmocka_unit_test(test_kind_names),
         cmocka_unit_test(test_doc_examples),
         cmocka_unit_test(test_old_failed),

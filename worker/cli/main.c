@@ -1,7 +1,9 @@
-/* main.c - vs-worker: parse options, then either run one job file
- * (--job) or serve jobs from Kafka until a signal. */
+/* main.c - vs-worker: parse options, then check the health file
+ * (--health-check), run one job file (--job) or serve jobs from Kafka
+ * until a signal. */
 #include <stdio.h>
 
+#include "health.h"
 #include "log.h"
 #include "options.h"
 #include "run_job.h"
@@ -22,10 +24,12 @@ int main(int argc, char **argv)
     vs_log_timestamps_auto();
 
     int code;
-    if (o.job_file)
+    if (o.health_check)
+        code = vs_health_check(o.health_check, o.max_age_s);
+    else if (o.job_file)
         code = vs_run_job(o.job_file, o.service.encoder, o.service.fault);
     else
-        code = vs_serve(&o.service, o.metrics);
+        code = vs_serve(&o.service, o.metrics, o.health_file);
     vs_worker_cli_release(&o);
     return code;
 }

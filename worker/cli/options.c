@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "health.h"
 #include "log.h"
 
 static void usage(FILE *f)
@@ -13,6 +14,7 @@ static void usage(FILE *f)
     fprintf(f,
 "Usage: vs-worker --job FILE.json [options]      run one job and exit\n"
 "       vs-worker [--brokers LIST] [options]      serve jobs from Kafka\n"
+"       vs-worker --health-check PATH [--max-age S]   is that worker alive?\n"
 "\n"
 "With --job: re-times one video as described by a job message (see\n"
 "docs/protocol.md) and exits: 0 on success (or when the output exists and\n"
@@ -74,21 +76,79 @@ static void usage(FILE *f)
 "  --fail-streak N    after N failed attempts in a row here, take no job for\n"
 "                     --fail-pause seconds (default: %d; 0 = never pause)\n"
 "  --fail-pause S     (default: %.0f, at most %.0f)\n"
+"  --health-file PATH rewrite PATH after every heartbeat, for --health-check\n"
+"                     (default: $VS_HEALTH_FILE; the worker image sets it)\n"
+"\n"
+"Health (Docker HEALTHCHECK, Kubernetes liveness probe):\n"
+"  --health-check PATH [--max-age S]  exit 0 when the worker writing PATH\n"
+"                     (--health-file) sent a heartbeat less than S seconds ago\n"
+"                     (default: %.0f), else 1; talks to nothing else\n"
+"\n"
+"HTTP (inputs named http:// or https:// are downloaded first; see\n"
+"docs/operations.md). TLS peers are always verified.\n"
+"  --scratch DIR      where downloads go while their job runs; must lie inside\n"
+"                     the roots (default: ROOT/.vs-scratch of the first root,\n"
+"                     made at the first download); a download is removed when\n"
+"                     its job ends, however it ends\n"
+"  --max-download SIZE  refuse inputs bigger than SIZE bytes (K, M, G, T\n"
+"                     suffixes: powers of 1024; default: no limit)\n"
+"  --upload TEMPLATE  PUT each finished output to this URL (a WebDAV folder, a\n"
+"                     pre-signed object-store URL); {name} is replaced by the\n"
+"                     output's file name, percent-encoded. The done status\n"
+"                     carries the URL without its query\n"
+"  --upload-remove    remove the local output once it is uploaded\n"
+"  --http-timeout S   one download or upload, every try (default: %.0f)\n"
+"  --http-stall S     a transfer under %ld bytes/s for S seconds has stalled and\n"
+"                     is tried again (default: %.0f)\n"
+"  --http-tries N     tries of a download or upload (default: %d); 5xx, 408,\n"
+"                     429, timeouts, stalls and cut connections are tried again,\n"
+"                     404, 403 and the size limit fail the job at once\n"
+"  --http-ca FILE     trust these CAs instead of the system's\n"
+"  --netrc-file FILE  user and password per host, netrc format\n"
+"  VS_HTTP_BEARER     (environment) sent as \"Authorization: Bearer ...\";\n"
+"                     never logged, never in a job message\n"
 "\n"
 "  -v, --verbose      more log output (repeat for debug)\n"
 "  -q, --quiet        errors only\n"
 "  -h, --help         this help\n"
 "  -V, --version      print the version\n",
         VS_GPU_SESSIONS, VS_GPU_LOCK_DIR, VS_GPU_BACKOFF_S, VS_GRACE_S, VS_HEARTBEAT_S,
-        VS_MAX_ATTEMPTS, VS_FAIL_STREAK, VS_FAIL_PAUSE_S, VS_FAIL_PAUSE_MAX_S);
+        VS_MAX_ATTEMPTS, VS_FAIL_STREAK, VS_FAIL_PAUSE_S, VS_FAIL_PAUSE_MAX_S,
+        VS_HEALTH_MAX_AGE_S, VS_HTTP_TIMEOUT_S, VS_HTTP_STALL_BPS, VS_HTTP_STALL_S,
+        VS_HTTP_TRIES);
 }
 
 enum {
     OPT_JOB = 256, OPT_ENCODER, OPT_FAULT, OPT_BROKERS, OPT_JOBS_TOPIC, OPT_STATUS_TOPIC,
     OPT_GROUP, OPT_PATH_MAP, OPT_PARALLEL, OPT_GPU_SESSIONS, OPT_GPU_LOCK_DIR,
     OPT_GPU_BACKOFF, OPT_GRACE, OPT_WORKER_ID, OPT_HEARTBEAT, OPT_ROOT, OPT_MAX_ATTEMPTS,
-    OPT_FAIL_STREAK, OPT_FAIL_PAUSE, OPT_DEAD_TOPIC, OPT_METRICS,
+    OPT_FAIL_STREAK, OPT_FAIL_PAUSE, OPT_DEAD_TOPIC, OPT_METRICS, OPT_HEALTH_FILE,
+    OPT_HEALTH_CHECK, OPT_MAX_AGE, OPT_SCRATCH, OPT_MAX_DOWNLOAD, OPT_UPLOAD,
+    OPT_UPLOAD_REMOVE, OPT_HTTP_TIMEOUT, OPT_HTTP_STALL, OPT_HTTP_TRIES, OPT_HTTP_CA,
+    OPT_NETRC_FILE,
 };
+
+/* "123", "4K", "2G" (powers of 1024) into bytes. */
+static int parse_size(const char *opt, const char *arg, long long *out)
+{
+    char *end;
+    double v = strtod(arg, &end);
+    double mul = 1;
+    switch (*end) {
+    case 'k': case 'K': mul = 1024.0; end++; break;
+    case 'm': case 'M': mul = 1024.0 * 1024; end++; break;
+    case 'g': case 'G': mul = 1024.0 * 1024 * 1024; end++; break;
+    case 't': case 'T': mul = 1024.0 * 1024 * 1024 * 1024; end++; break;
+    default: break;
+    }
+    if (end == arg || *end || !(v >= 1) || v * mul > 9e18) {
+        fprintf(stderr, "vs-worker: %s wants a size in bytes (K, M, G, T suffixes), "
+                "got '%s'\n", opt, arg);
+        return -1;
+    }
+    *out = (long long)(v * mul);
+    return 0;
+}
 
 static int parse_int(const char *opt, const char *arg, int lo, int hi, int *out)
 {
@@ -146,6 +206,18 @@ int vs_worker_cli_parse(int argc, char **argv, vs_worker_cli *o)
         {"fail-streak", required_argument, NULL, OPT_FAIL_STREAK},
         {"fail-pause", required_argument, NULL, OPT_FAIL_PAUSE},
         {"dead-letter-topic", required_argument, NULL, OPT_DEAD_TOPIC},
+        {"health-file", required_argument, NULL, OPT_HEALTH_FILE},
+        {"health-check", required_argument, NULL, OPT_HEALTH_CHECK},
+        {"max-age", required_argument, NULL, OPT_MAX_AGE},
+        {"scratch", required_argument, NULL, OPT_SCRATCH},
+        {"max-download", required_argument, NULL, OPT_MAX_DOWNLOAD},
+        {"upload", required_argument, NULL, OPT_UPLOAD},
+        {"upload-remove", no_argument, NULL, OPT_UPLOAD_REMOVE},
+        {"http-timeout", required_argument, NULL, OPT_HTTP_TIMEOUT},
+        {"http-stall", required_argument, NULL, OPT_HTTP_STALL},
+        {"http-tries", required_argument, NULL, OPT_HTTP_TRIES},
+        {"http-ca", required_argument, NULL, OPT_HTTP_CA},
+        {"netrc-file", required_argument, NULL, OPT_NETRC_FILE},
         {"verbose", no_argument, NULL, 'v'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
@@ -174,6 +246,11 @@ int vs_worker_cli_parse(int argc, char **argv, vs_worker_cli *o)
     o->service.roots_env = env && *env ? env : NULL;
     env = getenv("VS_JOB_KEY");
     o->service.job_key = env && *env ? env : NULL;
+    env = getenv("VS_HTTP_BEARER");
+    o->service.http.bearer = env && *env ? env : NULL;
+    o->max_age_s = VS_HEALTH_MAX_AGE_S;
+    env = getenv("VS_HEALTH_FILE");
+    o->health_file = env && *env ? env : NULL;
     while ((c = getopt_long(argc, argv, "X:vqhV", longopts, NULL)) != -1) {
         int rc = 0;
         switch (c) {
@@ -250,6 +327,28 @@ int vs_worker_cli_parse(int argc, char **argv, vs_worker_cli *o)
             rc = kafka_err(vs_kafka_conf_set_topic(&o->kafka, VS_TOPIC_DEAD, optarg, err,
                                                    sizeof err), err);
             break;
+        case OPT_HEALTH_FILE: o->health_file = optarg; break;
+        case OPT_HEALTH_CHECK: o->health_check = optarg; break;
+        case OPT_MAX_AGE:
+            rc = parse_seconds("--max-age", optarg, &o->max_age_s);
+            break;
+        case OPT_SCRATCH: o->service.scratch_dir = optarg; break;
+        case OPT_MAX_DOWNLOAD:
+            rc = parse_size("--max-download", optarg, &o->service.http.max_bytes);
+            break;
+        case OPT_UPLOAD: o->service.upload = optarg; break;
+        case OPT_UPLOAD_REMOVE: o->service.upload_remove = 1; break;
+        case OPT_HTTP_TIMEOUT:
+            rc = parse_seconds("--http-timeout", optarg, &o->service.http.timeout_s);
+            break;
+        case OPT_HTTP_STALL:
+            rc = parse_seconds("--http-stall", optarg, &o->service.http.stall_s);
+            break;
+        case OPT_HTTP_TRIES:
+            rc = parse_int("--http-tries", optarg, 1, 100, &o->service.http.tries);
+            break;
+        case OPT_HTTP_CA: o->service.http.ca_file = optarg; break;
+        case OPT_NETRC_FILE: o->service.http.netrc_file = optarg; break;
         case 'v': o->verbosity++; break;
         case 'q': o->verbosity = VS_LOG_ERROR; break;
         case 'h': usage(stdout); return 1;
@@ -263,7 +362,11 @@ int vs_worker_cli_parse(int argc, char **argv, vs_worker_cli *o)
         fprintf(stderr, "vs-worker: unexpected argument '%s'\n", argv[optind]);
         return -1;
     }
-    if (!o->job_file && !o->kafka.brokers) {
+    if (o->service.upload_remove && !o->service.upload) {
+        fprintf(stderr, "vs-worker: --upload-remove needs --upload\n");
+        return -1;
+    }
+    if (!o->job_file && !o->health_check && !o->kafka.brokers) {
         fprintf(stderr, "vs-worker: name a broker (--brokers or VS_BROKERS), or run one "
                 "job with --job FILE (see --help)\n");
         return -1;

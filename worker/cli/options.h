@@ -11,6 +11,9 @@ typedef struct vs_worker_cli {
     const char **roots;       /* --root values (point into argv; the array is owned) */
     int verbosity;
     const char *metrics;      /* --metrics [ADDR:]PORT, or NULL (points into argv) */
+    const char *health_file;  /* --health-file: touched at each heartbeat, or NULL */
+    const char *health_check; /* --health-check FILE: only check it and exit */
+    double max_age_s;         /* --max-age for --health-check */
 } vs_worker_cli;
 
 /* Parses argv. Returns 0 to go on, 1 when the program is done (--help,

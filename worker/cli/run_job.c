@@ -35,6 +35,13 @@ int vs_run_job(const char *job_file, enum vs_encoder_pref enc, const char *fault
         vs_log(VS_LOG_ERROR, "%s", err);
         return 2;
     }
+    if (vs_job_input_is_url(job->input)) {
+        /* Downloading (scratch, retries, credentials) is the service's. */
+        vs_log(VS_LOG_ERROR, "%s: --job takes a local input; http(s) inputs are downloaded "
+               "by a worker serving Kafka", job_file);
+        vs_job_free(&job);
+        return 2;
+    }
     const char *name = vs_base_name(job->input);
     int tty = isatty(STDERR_FILENO);
     vs_pipeline_opts opts = {

@@ -3,7 +3,9 @@
  * main thread turns them into vs_worker_stop / vs_worker_stop_now. */
 #include "serve.h"
 #include "metrics.h"
+#include "health.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <string.h>
 
@@ -18,7 +20,7 @@ static void on_signal(int sig)
         vs_signals++;
 }
 
-int vs_serve(const vs_worker_opts *opts, const char *metrics)
+int vs_serve(const vs_worker_opts *opts, const char *metrics, const char *health_file)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -42,8 +44,18 @@ int vs_serve(const vs_worker_opts *opts, const char *metrics)
     }
     if (ms)
         vs_metrics_attach(ms, s);
-    int seen = 0;
+    int seen = 0, health_warned = 0;
+    double last_hb = 0;
     while (!vs_worker_wait(s, 200)) {
+        if (health_file) {
+            vs_worker_stats hs;
+            vs_worker_get_stats(s, &hs);
+            if (hs.last_heartbeat > last_hb) {
+                last_hb = hs.last_heartbeat;
+                if (vs_health_touch(health_file, last_hb) < 0 && !health_warned++)
+                    vs_log(VS_LOG_WARN, "--health-file %s: %s", health_file, strerror(errno));
+            }
+        }
         if (vs_signals > seen) {
             seen = vs_signals;
             if (seen == 1) {

@@ -7,7 +7,8 @@
  * running jobs at once). Returns the process exit code: 0 after a clean
  * stop, 1 when the service gave up or lost status messages, 2 when it
  * could not start. */
-/* metrics: --metrics [ADDR:]PORT, or NULL for none. */
-int vs_serve(const vs_worker_opts *opts, const char *metrics);
+/* metrics: --metrics [ADDR:]PORT, or NULL for none. health_file:
+ * --health-file, rewritten after each heartbeat, or NULL. */
+int vs_serve(const vs_worker_opts *opts, const char *metrics, const char *health_file);
 
 #endif

@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include "kafka/client.h"
 #include "media/pipeline.h"
+#include "http/client.h"
 
 #define VS_GPU_LOCK_DIR      "/tmp/vs-gpu-slots"
 #define VS_GPU_SESSIONS      3      /* NVENC session cap per machine (oldest drivers) */
@@ -62,6 +63,14 @@ typedef struct vs_worker_opts {
     int max_attempts;            /* 0 = VS_MAX_ATTEMPTS */
     int fail_streak;             /* 0 = VS_FAIL_STREAK, < 0 = never pause */
     double fail_pause_s;         /* <= 0 = VS_FAIL_PAUSE_S; at most VS_FAIL_PAUSE_MAX_S */
+    /* HTTP (docs/operations.md, "Inputs over HTTP, uploads"). Strings
+     * must outlive the service. */
+    const char *scratch_dir;     /* where http(s) inputs are downloaded (inside the
+                                    roots); NULL = .vs-scratch in the first root */
+    const char *upload;          /* PUT each finished output to this URL template
+                                    ("{name}" = the output's file name); NULL = no */
+    int upload_remove;           /* remove the local output once uploaded */
+    vs_http_conf http;           /* credentials, limits, retries (copied) */
 } vs_worker_opts;
 
 /* Why a job failed or was retried, a small fixed set (metric labels). */
