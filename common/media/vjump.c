@@ -1,6 +1,10 @@
 /* vjump.c - see vjump.h. */
 #include "vjump.h"
 
+#include <errno.h>
+
+#include <libavutil/avutil.h>
+#include <libavutil/error.h>
 #include <libavutil/mem.h>
 
 enum vs_vjump_act vs_vjump_decide(const vs_vjump_in *in)
