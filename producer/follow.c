@@ -212,11 +212,6 @@ static void apply_task(vs_task *t, const vs_status *st, double now)
     }
 }
 
-static int task_final(const vs_task *t)
-{
-    return is_final(t->state);
-}
-
 vs_task *vs_follow_apply(vs_batch *b, const vs_status *st, double now)
 {
     if (st->kind == VS_ST_HEARTBEAT || strcmp(st->run_id, b->run_id) != 0)
@@ -228,7 +223,7 @@ vs_task *vs_follow_apply(vs_batch *b, const vs_status *st, double now)
     /* A late or duplicate status of a finished job (or video) changes
      * nothing, except that "done" replaces "failed": the output exists. */
     int done_after_failed = st->kind == VS_ST_DONE && t->state == VS_FILE_FAILED;
-    if ((task_final(t) && !done_after_failed) ||
+    if ((is_final(t->state) && !done_after_failed) ||
         (is_final(f->state) && !(st->kind == VS_ST_DONE && f->state == VS_FILE_FAILED)))
         return NULL;
     vs_batch_note_read(b, t); /* any news of the job: a worker read its message */

@@ -17,6 +17,7 @@
 #include <curl/curl.h>
 
 #include "clock.h"
+#include "http/client.h"
 #include "log.h"
 
 #define VS_NOTIFY_BACKOFF_S     0.5
@@ -44,36 +45,22 @@ static void url_label(const char *url, char *out, size_t sz)
 
 int vs_notify_check_url(const char *url, char *errstr, size_t errsz)
 {
-    char *scheme = NULL, *user = NULL, *password = NULL;
-    int rc = -1;
-    CURLU *u = curl_url();
-    if (!u) {
-        snprintf(errstr, errsz, "out of memory");
-        return -1;
-    }
-    if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK) {
+    char why[256];
+    switch (vs_http_url_problem(url, why, sizeof why)) {
+    case 0:
+        return 0;
+    case VS_HTTP_URL_BAD:
         snprintf(errstr, errsz, "--notify: not a URL: '%s'", url);
-        goto out;
-    }
-    if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0) {
-        snprintf(errstr, errsz, "--notify: only http and https URLs, not %s", scheme);
-        goto out;
-    }
-    /* Do not echo the URL: it holds a secret. */
-    if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK ||
-        curl_url_get(u, CURLUPART_PASSWORD, &password, 0) == CURLUE_OK) {
+        break;
+    case VS_HTTP_URL_CREDENTIALS: /* the URL is not echoed: it holds a secret */
         snprintf(errstr, errsz, "--notify: no credentials in the URL, please; "
                                 "use $VS_NOTIFY_TOKEN or a netrc file");
-        goto out;
+        break;
+    default:
+        snprintf(errstr, errsz, "--notify: %s", why);
+        break;
     }
-    rc = 0;
-out:
-    curl_free(scheme);
-    curl_free(user);
-    curl_free(password);
-    curl_url_cleanup(u);
-    return rc;
+    return -1;
 }
 
 /* Aborts a transfer when the run is interrupted. */

@@ -26,20 +26,27 @@ int vs_http_is_url(const char *s)
 
 int vs_http_check_url(const char *url, char *errstr, size_t errsz)
 {
+    return vs_http_url_problem(url, errstr, errsz) ? -1 : 0;
+}
+
+int vs_http_url_problem(const char *url, char *errstr, size_t errsz)
+{
     char *scheme = NULL, *user = NULL, *password = NULL;
     int rc = -1;
     CURLU *u = curl_url();
     if (!u) {
         vs_set_err(errstr, errsz, "out of memory");
-        return -1;
+        return VS_HTTP_URL_BAD;
     }
     if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
         curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK) {
         vs_set_err(errstr, errsz, "not a URL");
+        rc = VS_HTTP_URL_BAD;
         goto out;
     }
     if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0) {
         vs_set_err(errstr, errsz, "only http and https URLs, not %s", scheme);
+        rc = VS_HTTP_URL_SCHEME;
         goto out;
     }
     /* Not echoed: it holds a secret. */
@@ -47,6 +54,7 @@ int vs_http_check_url(const char *url, char *errstr, size_t errsz)
         curl_url_get(u, CURLUPART_PASSWORD, &password, 0) == CURLUE_OK) {
         vs_set_err(errstr, errsz, "a URL must not carry credentials; use $VS_HTTP_BEARER "
                    "or --netrc-file");
+        rc = VS_HTTP_URL_CREDENTIALS;
         goto out;
     }
     rc = 0;
@@ -139,6 +147,30 @@ oom:
     curl_slist_free_all(l);
     curl_easy_cleanup(h);
     return NULL;
+}
+
+int vs_http_try_again(enum vs_http_verdict v, CURLcode cc, long code, const char *cerr,
+                      int tries, int max_tries, double deadline, volatile int *cancel,
+                      enum vs_http_end *end, char *why, size_t whysz)
+{
+    if (v == VS_HTTP_OK) {
+        *end = VS_HTTP_END_OK;
+        return 0;
+    }
+    if (cc == CURLE_OK)
+        snprintf(why, whysz, "HTTP %ld", code);
+    else
+        snprintf(why, whysz, "%s", cerr[0] ? cerr : curl_easy_strerror(cc));
+    *end = v == VS_HTTP_RETRY ? VS_HTTP_END_TRANSIENT : VS_HTTP_END_PERMANENT;
+    double pause = vs_http_backoff_s(tries);
+    if (v != VS_HTTP_RETRY || tries >= max_tries || deadline - vs_clock_mono() <= pause)
+        return 0;
+    if (vs_http_nap(pause, cancel)) {
+        *end = VS_HTTP_END_CANCELLED;
+        snprintf(why, whysz, "cancelled");
+        return 0;
+    }
+    return 1;
 }
 
 double vs_http_backoff_s(int n)

@@ -13,6 +13,7 @@
 #define VS_HTTP_CLIENT_H
 #include <stddef.h>
 #include <curl/curl.h>
+#include "verdict.h"
 
 #define VS_HTTP_TIMEOUT_S 600.0  /* one download or upload, every try included */
 #define VS_HTTP_STALL_S   30.0   /* slower than VS_HTTP_STALL_BPS this long = stalled */
@@ -46,8 +47,14 @@ void vs_http_global_cleanup(void);
 /* 1 when s starts with http:// or https:// (case-insensitive). */
 int vs_http_is_url(const char *s);
 
-/* Checks a URL (or an --upload template) before use: http or https, no
- * credentials in it. Returns 0, or -1 with errstr (the URL not echoed). */
+/* What is wrong with a URL (or an --upload template) before use: 0 when
+ * it is http or https without credentials, else VS_HTTP_URL_BAD (not a
+ * URL), VS_HTTP_URL_SCHEME (neither http nor https) or
+ * VS_HTTP_URL_CREDENTIALS, with errstr (the URL not echoed: it may hold a
+ * secret), so a caller may say it its own way (--notify). */
+enum { VS_HTTP_URL_BAD = -1, VS_HTTP_URL_SCHEME = -2, VS_HTTP_URL_CREDENTIALS = -3 };
+int vs_http_url_problem(const char *url, char *errstr, size_t errsz);
+/* The same as 0, or -1 with errstr. */
 int vs_http_check_url(const char *url, char *errstr, size_t errsz);
 
 /* url without user, password, query and fragment, for logs and statuses. */
@@ -59,6 +66,16 @@ void vs_http_public_url(const char *url, char *out, size_t sz);
  * with curl_slist_free_all after the handle. NULL on OOM. */
 CURL *vs_http_easy(const vs_http_conf *c, const char *url, volatile int *cancel,
                    struct curl_slist **hdrs, char *curl_err);
+
+/* After try number `tries` of a transfer loop, with verdict v (cc and the
+ * HTTP code from it, cerr libcurl's message): OK ends with *end OK;
+ * otherwise why says what went wrong and *end is transient or permanent,
+ * and a retry verdict with tries and time (until the monotonic deadline)
+ * left waits its back-off. Returns 1 to try again, 0 to stop (*end set;
+ * cancelled during the wait: VS_HTTP_END_CANCELLED). */
+int vs_http_try_again(enum vs_http_verdict v, CURLcode cc, long code, const char *cerr,
+                      int tries, int max_tries, double deadline, volatile int *cancel,
+                      enum vs_http_end *end, char *why, size_t whysz);
 
 /* Seconds to wait before try n+1 (n >= 1 tries done). */
 double vs_http_backoff_s(int n);

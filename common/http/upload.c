@@ -96,24 +96,9 @@ enum vs_http_end vs_http_put(const vs_http_conf *c, const char *url, const char 
             snprintf(why, sizeof why, "cancelled");
             break;
         }
-        if (v == VS_HTTP_OK) {
-            end = VS_HTTP_END_OK;
+        if (!vs_http_try_again(v, cc, code, cerr, tries, max_tries, t0 + timeout, cancel, &end,
+                               why, sizeof why))
             break;
-        }
-        if (cc == CURLE_OK)
-            snprintf(why, sizeof why, "HTTP %ld", code);
-        else
-            snprintf(why, sizeof why, "%s", cerr[0] ? cerr : curl_easy_strerror(cc));
-        end = v == VS_HTTP_RETRY ? VS_HTTP_END_TRANSIENT : VS_HTTP_END_PERMANENT;
-        double pause = vs_http_backoff_s(tries);
-        left = timeout - (vs_clock_mono() - t0);
-        if (v != VS_HTTP_RETRY || tries >= max_tries || left <= pause)
-            break;
-        if (vs_http_nap(pause, cancel)) {
-            end = VS_HTTP_END_CANCELLED;
-            snprintf(why, sizeof why, "cancelled");
-            break;
-        }
     }
     curl_easy_cleanup(h);
     curl_slist_free_all(hdrs);

@@ -768,7 +768,7 @@ static int run_loop(vs_ctx *c)
                 snprintf(c->errstr, c->errsz, "audio: %s", av_err2str(ret));
                 return VS_PIPE_ERR_INTERNAL;
             }
-            if ((ret = feed_pieces(c, audio_written(c) + 1.0)) != 0) {
+            if (c->have_pieces && (ret = feed_pieces(c, audio_written(c) + 1.0)) != 0) {
                 av_packet_unref(c->pkt);
                 return ret;
             }
