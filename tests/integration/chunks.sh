@@ -8,7 +8,8 @@
 # it holds it. Then:
 #   - the video completes, once: the summary has one row, done, and the
 #     status topic one "done" of the join; wA's chunk was done by wB;
-#   - the joined output is exactly the single-job video: every output
+#   - the joined output is exactly the single-job video, frame count
+#     included: every output
 #     picture the planned one (vs-check-frames --exact, the pictures on both
 #     sides of every chunk edge included), audio within 1 ms at every speech
 #     start, the stream decodes without an error;
@@ -79,7 +80,11 @@ note "the joined output is exactly the single-job video"
 out=$OUT/talk.mp4
 "$VS_BIN/vs-make-job" --input "$IN/talk.mp4" --output "$out" --sidecar "$IN/talk.vad.json" \
     > "$WORK/whole.json"
-"$VS_BIN/vs-check-frames" --exact "$WORK/whole.json" "$out" || fail "exact frame truth"
+res=$("$VS_BIN/vs-check-frames" --exact "$WORK/whole.json" "$out") || { echo "$res"; fail "exact frame truth"; }
+echo "$res"
+# The frame count exactly (the checker allows one either way).
+[[ $res =~ \ ([0-9]+)\ pictures\ \(expected\ ([0-9]+)\) && ${BASH_REMATCH[1]} == "${BASH_REMATCH[2]}" ]] ||
+    fail "the joined output does not have exactly the planned frame count"
 "$VS_BIN/vs-check-audio" --tolerance-ms 1 "$WORK/whole.json" "$out" || fail "audio truth"
 errs=$(ffmpeg -nostdin -v error -i "$out" -f null - 2>&1)
 [[ -z $errs ]] || fail "the joined output does not decode cleanly: $errs"
