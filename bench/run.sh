@@ -10,16 +10,16 @@
 # real lengths):
 #   medium  540p 30 fps, 945 s real (default 1/5: 189 s), ~82 segments
 #   long    180p 30 fps, ~6000 s real (default 1/5: 1200 s), ~380 segments
-#   hd     1080p 30 fps, 60 s real (default 1/3: 20 s), ~12 segments
+#   hd     1080p 30 fps, 120 s real (default 1/6: 20 s), ~6 segments
 # Each is run, one after the other, by:
 #   vs        vs-worker --job, skipping on (the default)
 #   vs-noskip the same with VS_NO_SKIP=1 (decodes every packet)
 #   original  the original tool's method: one ffmpeg filter graph with a
 #             trim/setpts (atrim or silence) branch per segment, concat
-#   floor     a lower bound: encoding the output pictures alone (raw
-#             pictures piped into the same encoder) plus decoding only the
-#             needed input pictures (the input's full decode time scaled by
-#             output pictures / input pictures)
+#   floor     a lower bound: encoding the output pictures and audio alone
+#             (from raw pictures and PCM, the same encoders) plus decoding
+#             only the needed input pictures (the input's full decode time
+#             scaled by output pictures / input pictures)
 # and, for the medium session, a GPU-like proxy: the same with libx264
 # ultrafast (the encoder's cost nearly gone, as with NVENC).
 # Then peak RSS against the segment count (10 to ~1000 segments).
@@ -87,10 +87,14 @@ floor_of() {
     measure "$label.enc" ffmpeg -nostdin -loglevel error -y -f rawvideo -pix_fmt yuv420p -s "${w}x$h" -r 30 \
         -i "$work/raw.yuv" -c:v libx264 -preset "$preset" -crf 23 "$work/$label.mp4"
     rm -f "$work/raw.yuv"
+    # The output's audio too: the same output needs its AAC encoded, whoever makes it.
+    ffmpeg -nostdin -loglevel error -y -i "$out" -map 0:a -f wav "$work/raw.wav"
+    measure "$label.aenc" ffmpeg -nostdin -loglevel error -y -i "$work/raw.wav" -c:a aac -b:a 128k "$work/$label.m4a"
+    rm -f "$work/raw.wav"
     [[ -f $work/$name.dec.m ]] ||
         measure "$name.dec" ffmpeg -nostdin -loglevel error -i "$work/$name.mp4" -map 0:v -f null -
-    paste "$work/$label.enc.m" "$work/$name.dec.m" | awk -v f="$n_out / $n_in" -v a="$n_out" -v b="$n_in" \
-        '{ r = a / b; if (r > 1) r = 1; printf "%.2f %.2f %d\n", $1 + $4 * r, $2 + $5 * r, $3 }' >"$work/$label.m"
+    paste "$work/$label.enc.m" "$work/$label.aenc.m" "$work/$name.dec.m" | awk -v a="$n_out" -v b="$n_in" \
+        '{ r = a / b; if (r > 1) r = 1; printf "%.2f %.2f %d\n", $1 + $4 + $7 * r, $2 + $5 + $8 * r, $3 }' >"$work/$label.m"
 }
 
 # run_vs NAME LABEL [ENV...]
@@ -140,7 +144,7 @@ bench_session() { # NAME W H DUR PAIRS [proxy]
     fi
 }
 
-if [[ $SCALE == 1 ]]; then m=945 l=6000 h=60
+if [[ $SCALE == 1 ]]; then m=945 l=6000 h=120
 elif [[ $SCALE == smoke ]]; then m=120 l=200 h=6
 else m=189 l=1200 h=20; fi
 echo "## $(date -u +%F) $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), $(ffmpeg -version | head -1 | cut -d' ' -f1-3)"
