@@ -46,6 +46,20 @@
  * input ended before run_loop could seek again. */
 #define VS_PIPE_SEEK_AGAIN 100
 
+/* Audio packets wholly inside a silence are never heard. Whether they
+ * can be left undecoded depends on the decoder:
+ *  - VS_GAP_DECODE: all decoded (stateful decoders: MP3's bit reservoir,
+ *    Opus, HE-AAC's SBR, ...);
+ *  - VS_GAP_STATELESS: PCM, every packet decodes alone: skipped;
+ *  - VS_GAP_RESTART: AAC-LC. A packet's samples depend on itself and the
+ *    one before (overlapped transforms) and on a random state that noise
+ *    substitution advances. So after a silence the decoder is replaced by
+ *    a fresh one fed the last VS_AUDIO_PREROLL packets of the silence
+ *    (their output dropped), with VS_NO_SKIP=1 too: the samples then
+ *    depend only on the packets, whether the silence was decoded or not. */
+enum { VS_GAP_DECODE, VS_GAP_STATELESS, VS_GAP_RESTART };
+#define VS_AUDIO_PREROLL 2
+
 typedef struct vs_atrack {
     int in;                 /* input stream index */
     AVCodecContext *dec, *enc;
@@ -56,9 +70,14 @@ typedef struct vs_atrack {
     int64_t next_pos;       /* window sample position of the next input sample */
     int64_t zero;           /* timestamp of window time 0 in the input stream's time base */
     int pos_known;
-    int skip_silent;        /* stateless decoder, no resampling: packets inside silences
-                               may be left undecoded */
+    int gap_rule;           /* VS_GAP_*: what packets inside silences may do */
+    int in_gap;             /* VS_GAP_RESTART: packets inside a silence came since the
+                               last one decoded for its samples */
+    AVPacket *pre[VS_AUDIO_PREROLL]; /* the last of those, oldest first */
+    int n_pre;
     int64_t skipped;        /* packets left undecoded (statistics) */
+    int64_t restarts;       /* VS_GAP_RESTART: decoder restarts (statistics) */
+    int lc_seen;            /* VS_GAP_RESTART: a frame showed plain AAC-LC */
     uint8_t **buf;          /* converted samples */
     int buf_cap;
     int eof;
@@ -433,6 +452,13 @@ static int decode_audio(vs_ctx *c, vs_atrack *t, const AVPacket *pkt)
     if (!f)
         return AVERROR(ENOMEM);
     while ((ret = avcodec_receive_frame(t->dec, f)) >= 0) {
+        if (t->gap_rule == VS_GAP_RESTART && !t->lc_seen) {
+            /* SBR (implicit HE-AAC) shows as 2048 samples or a doubled rate */
+            AVCodecParameters *par = c->dm.fmt->streams[t->in]->codecpar;
+            if (f->nb_samples != 1024 || f->sample_rate != par->sample_rate)
+                t->gap_rule = VS_GAP_DECODE;
+            t->lc_seen = 1;
+        }
         if (!vs_aretime_done(&t->rt))
             ret = push_audio(c, t, f);
         av_frame_unref(f);
@@ -604,10 +630,17 @@ static int open_audio(vs_ctx *c, vs_atrack *t, int in_index, int64_t total_video
     int64_t total = av_rescale_q(total_video_frames, av_inv_q(c->dm.fps),
                                  (AVRational){1, t->enc->sample_rate});
     /* PCM: every packet decodes alone (libavcodec marks most audio codecs
-     * intra-only, stateful ones such as AAC included, so the id decides). */
+     * intra-only, stateful ones such as AAC included, so the id decides).
+     * Resampling keeps state of its own: no skipping then. */
     enum AVCodecID id = in->codecpar->codec_id;
-    t->skip_silent = vs_skip_enabled() && id >= AV_CODEC_ID_FIRST_AUDIO && id < AV_CODEC_ID_ADPCM_IMA_QT &&
-                     t->dec->sample_rate == t->enc->sample_rate;
+    t->gap_rule = VS_GAP_DECODE;
+    if (t->dec->sample_rate != t->enc->sample_rate)
+        ;
+    else if (id >= AV_CODEC_ID_FIRST_AUDIO && id < AV_CODEC_ID_ADPCM_IMA_QT)
+        t->gap_rule = VS_GAP_STATELESS;
+    else if (id == AV_CODEC_ID_AAC && in->codecpar->profile == FF_PROFILE_AAC_LOW &&
+             vs_audio_restart_enabled())
+        t->gap_rule = VS_GAP_RESTART;
     if (vs_aretime_init(&t->rt, &c->tl, t->enc->sample_rate, t->enc->ch_layout.nb_channels,
                         t->enc->sample_fmt, total) < 0)
         return VS_PIPE_ERR_INTERNAL;
@@ -684,20 +717,17 @@ static double audio_written(const vs_ctx *c)
     return t;
 }
 
-/* Whether the audio packet pkt of track t can be left undecoded without
- * changing one output sample and, if so, accounts for it as push_audio
- * would have. Only for a stateless decoder (PCM: every packet decodes
- * alone) without resampling, for a packet inside a silent segment's input
- * with a margin on both sides (no speech segment copies its samples): the
- * running sample position then moves exactly as decoding would move it
- * (push_audio's resynchronisation rule, applied to the packet's own
- * timestamp and length). A stateful decoder (AAC: overlapped transforms,
- * noise substitution's random state) would decode the first packet after
- * a gap differently, so its packets are all decoded; audio past the last
+/* Whether the audio packet pkt of track t lies inside a silent segment's
+ * input with a margin on both sides (no speech segment copies its
+ * samples); if so, *end is the running sample position after it, which
+ * push_audio would reach by decoding it (its resynchronisation rule,
+ * applied to the packet's own timestamp and length). Only where the track's
+ * gap rule allows leaving packets out (see VS_GAP_*). Audio past the last
  * speech is never decoded anyway (the track is complete by then). */
-static int audio_unneeded(vs_ctx *c, vs_atrack *t, const AVPacket *pkt)
+static int audio_in_silence(vs_ctx *c, vs_atrack *t, const AVPacket *pkt, int64_t *end)
 {
-    if (!t->skip_silent || pkt->pts == AV_NOPTS_VALUE)
+    if (t->gap_rule == VS_GAP_DECODE || (t->gap_rule == VS_GAP_RESTART && !t->lc_seen) ||
+        pkt->pts == AV_NOPTS_VALUE)
         return 0;
     AVStream *st = c->dm.fmt->streams[t->in];
     int sr = t->enc->sample_rate;
@@ -715,15 +745,69 @@ static int audio_unneeded(vs_ctx *c, vs_atrack *t, const AVPacket *pkt)
         int64_t a = vs_timeline_in_sample(tl, i, sr);
         int64_t b = a + av_rescale(tl->in_len[i], sr, VS_TL_HZ);
         if (p >= a + margin && p + n <= b - margin) {
-            t->next_pos = p + n;
-            t->pos_known = 1;
-            t->skipped++;
+            *end = p + n;
             return 1;
         }
         if (a > p)
             break;
     }
     return 0;
+}
+
+/* VS_GAP_RESTART: a fresh decoder, fed the silence's last packets. */
+static int restart_audio(vs_ctx *c, vs_atrack *t)
+{
+    AVCodecContext *fresh = NULL;
+    int ret = vs_decode_open(c->dm.fmt, t->in, &fresh, c->errstr, c->errsz);
+    if (ret < 0) {
+        avcodec_free_context(&fresh);
+        return ret;
+    }
+    avcodec_free_context(&t->dec);
+    t->dec = fresh;
+    AVFrame *f = av_frame_alloc();
+    if (!f)
+        return AVERROR(ENOMEM);
+    for (int i = 0; i < t->n_pre; i++) {
+        if (avcodec_send_packet(t->dec, t->pre[i]) >= 0)
+            while (avcodec_receive_frame(t->dec, f) >= 0)
+                av_frame_unref(f); /* only primes the overlap */
+        av_packet_free(&t->pre[i]);
+    }
+    av_frame_free(&f);
+    t->n_pre = 0;
+    t->in_gap = 0;
+    t->restarts++;
+    return 0;
+}
+
+/* One audio packet of track t: decoded, or left out inside a silence. */
+static int audio_packet(vs_ctx *c, vs_atrack *t, AVPacket *pkt)
+{
+    int64_t end;
+    int ret;
+    if (audio_in_silence(c, t, pkt, &end)) {
+        if (t->gap_rule == VS_GAP_RESTART) {
+            if (t->n_pre == VS_AUDIO_PREROLL) {
+                av_packet_free(&t->pre[0]);
+                memmove(t->pre, t->pre + 1, (VS_AUDIO_PREROLL - 1) * sizeof *t->pre);
+                t->n_pre--;
+            }
+            if (!(t->pre[t->n_pre] = av_packet_clone(pkt)))
+                return AVERROR(ENOMEM);
+            t->n_pre++;
+            t->in_gap = 1;
+        }
+        if (vs_skip_enabled()) {
+            t->next_pos = end;
+            t->pos_known = 1;
+            t->skipped++;
+            return 0;
+        }
+    } else if (t->in_gap && (ret = restart_audio(c, t)) < 0) {
+        return ret;
+    }
+    return decode_audio(c, t, pkt);
 }
 
 /* Reads packets until every output stream is complete or the input ends. */
@@ -760,8 +844,7 @@ static int run_loop(vs_ctx *c)
         } else {
             for (int i = 0; i < c->n_at; i++)
                 if (c->at[i].in == si && !vs_aretime_done(&c->at[i].rt) &&
-                    !audio_unneeded(c, &c->at[i], c->pkt) &&
-                    (ret = decode_audio(c, &c->at[i], c->pkt)) < 0)
+                    (ret = audio_packet(c, &c->at[i], c->pkt)) < 0)
                     break;
             if (ret < 0) {
                 av_packet_unref(c->pkt);
@@ -843,6 +926,8 @@ static void ctx_free(vs_ctx *c)
         vs_atrack *t = &c->at[i];
         avcodec_free_context(&t->dec);
         avcodec_free_context(&t->enc);
+        for (int j = 0; j < t->n_pre; j++)
+            av_packet_free(&t->pre[j]);
         swr_free(&t->swr);
         vs_aretime_release(&t->rt);
         if (t->buf)
@@ -943,13 +1028,16 @@ static int run_pass(vs_ctx *c, int overwrite, vs_pipeline_result *res)
     }
     if (rc != 0)
         return rc;
-    int64_t askip = 0;
-    for (int i = 0; i < c->n_at; i++)
+    int64_t askip = 0, arestarts = 0;
+    for (int i = 0; i < c->n_at; i++) {
         askip += c->at[i].skipped;
+        arestarts += c->at[i].restarts;
+    }
     vs_log(VS_LOG_DEBUG, "%s: left undecoded: %lld video packets marked (non-reference ones skipped), "
-           "%lld jumped over in %lld jumps to a keyframe, %lld audio packets%s",
+           "%lld jumped over in %lld jumps to a keyframe, %lld audio packets%s; "
+           "%lld audio decoder restarts after silences",
            c->out_path, (long long)c->vsk.dropped, (long long)c->vj.jumped, (long long)c->vj.jumps,
-           (long long)askip, vs_skip_enabled() ? "" : " (VS_NO_SKIP)");
+           (long long)askip, vs_skip_enabled() ? "" : " (VS_NO_SKIP)", (long long)arestarts);
     if ((rc = vs_mux_finish(&c->mux, overwrite, &res->bytes, c->errstr, c->errsz)) != 0)
         return rc > 0 ? VS_PIPE_SKIPPED : output_rc(c->mux.sys_errno);
     report_progress(c, 1);

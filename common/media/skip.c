@@ -4,10 +4,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+static int env_set(const char *name)
+{
+    const char *e = getenv(name);
+    return e && *e && strcmp(e, "0");
+}
+
 int vs_skip_enabled(void)
 {
-    const char *e = getenv("VS_NO_SKIP");
-    return !(e && *e && strcmp(e, "0"));
+    return !env_set("VS_NO_SKIP");
+}
+
+int vs_audio_restart_enabled(void)
+{
+    return !env_set("VS_NO_AUDIO_RESTART");
 }
 
 void vs_vskip_init(vs_vskip *s, enum AVCodecID codec, int enabled)

@@ -46,6 +46,10 @@ typedef struct vs_vskip {
 
 /* Whether skipping is allowed for this job: not VS_NO_SKIP=1. */
 int vs_skip_enabled(void);
+/* Whether an AAC-LC decoder may restart after a silence (pipeline.c,
+ * VS_GAP_RESTART): not VS_NO_AUDIO_RESTART=1, a debug switch that keeps
+ * one decoder throughout, so tests can compare the two. */
+int vs_audio_restart_enabled(void);
 
 /* codec: the video stream's codec; enabled: vs_skip_enabled(). */
 void vs_vskip_init(vs_vskip *s, enum AVCodecID codec, int enabled);
