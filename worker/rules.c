@@ -120,6 +120,23 @@ enum vs_peer_need vs_rule_handover(const vs_waiting *w)
     return VS_PEER_IDLE;
 }
 
+void vs_rule_slots(int cores, int use_gpu, int gpu_sessions, int parallel, int threads_opt,
+                   int *slots, int *threads)
+{
+    if (cores < 1)
+        cores = 1;
+    if (parallel > 0)
+        *slots = parallel;
+    else if (use_gpu)
+        *slots = gpu_sessions > 0 ? gpu_sessions : 1;
+    else
+        *slots = cores / VS_CORES_PER_CPU_SLOT > 0 ? cores / VS_CORES_PER_CPU_SLOT : 1;
+    if (threads_opt > 0)
+        *threads = threads_opt;
+    else
+        *threads = cores / *slots > 0 ? cores / *slots : 1;
+}
+
 int vs_rule_slot_limit(int slots, int paused, int backed_off, int backoff_limit)
 {
     if (paused)

@@ -133,6 +133,17 @@ enum vs_peer_need vs_rule_handover(const vs_waiting *w);
 
 /* ---- the worker as a whole ---- */
 
+/* How many jobs at once (*slots) and how many codec threads each job's
+ * video decoder and encoder use (*threads), from the usable cores:
+ * parallel > 0 (--parallel) and threads_opt > 0 (--threads) are the
+ * operator's; else one slot per NVENC session with a GPU, and on a CPU
+ * machine one slot per VS_CORES_PER_CPU_SLOT cores (docs/benchmarks.md,
+ * "Worker slots"); threads: the cores shared out between the slots, at
+ * least 1. */
+#define VS_CORES_PER_CPU_SLOT 1
+void vs_rule_slots(int cores, int use_gpu, int gpu_sessions, int parallel, int threads_opt,
+                   int *slots, int *threads);
+
 /* Jobs this worker takes at once now: 0 during a failure pause, the
  * lowered count during a busy-GPU back-off, else its slots. */
 int vs_rule_slot_limit(int slots, int paused, int backed_off, int backoff_limit);

@@ -160,6 +160,7 @@ vs_runner *vs_runner_start(const vs_job *job, enum vs_encoder_pref enc, int nven
         .cancel = &s->cancel,
         .fault = fault,
         .delay_s = delay_s,
+        .threads = s->io.threads,
     };
     pthread_mutex_init(&s->mu, NULL);
     int e = pthread_create(&s->th, NULL, run, s);

@@ -22,6 +22,7 @@ typedef struct vs_runner_io {
     const char *upload;        /* URL template or NULL */
     int upload_remove;
     const vs_http_conf *http;
+    int threads;               /* codec threads of each job (vs_pipeline_opts) */
 } vs_runner_io;
 
 /* Starts vs_pipeline_run(job) on a new thread. The job stays owned by the

@@ -1,6 +1,10 @@
 /* setup.c - what kind of worker this is; see setup.h. */
+#define _GNU_SOURCE /* sched_getaffinity */
 #include "setup.h"
 #include "errstr.h"
+#include "rules.h"
+
+#include <sched.h>
 
 #include <stdint.h>
 #include <stdio.h>
@@ -87,6 +91,16 @@ static int parse_fault(vs_worker *s, char *errstr, size_t errsz)
     return rc;
 }
 
+/* The cores this process may run on (taskset, cpusets), else the online ones. */
+static int vs_usable_cores(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+        return CPU_COUNT(&set);
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
 /* Decides CPU or NVENC, and the slot count, as the options and the
  * machine say. */
 static int choose_encoder(vs_worker *s, char *errstr, size_t errsz)
@@ -119,10 +133,8 @@ static int choose_encoder(vs_worker *s, char *errstr, size_t errsz)
         }
         break;
     }
-    if (s->o.parallel <= 0)
-        s->slots = s->use_gpu ? s->o.gpu_sessions : 1;
-    else
-        s->slots = s->o.parallel;
+    vs_rule_slots(vs_usable_cores(), s->use_gpu, s->o.gpu_sessions, s->o.parallel, s->o.threads,
+                  &s->slots, &s->threads);
     if (s->use_gpu && s->slots > s->o.gpu_sessions)
         vs_log(VS_LOG_WARN, "--parallel %d is above the %d NVENC sessions of this machine: "
                "jobs will wait for a session", s->slots, s->o.gpu_sessions);

@@ -87,6 +87,7 @@ struct vs_worker {
     enum vs_encoder_pref enc;    /* passed to the pipeline */
     int use_gpu;                 /* hold a GPU slot file while encoding */
     int slots;
+    int threads;            /* codec threads per job */
 
     rd_kafka_t *consumer;
     vs_sender *pub;

@@ -7,7 +7,7 @@
 
 #include <stdio.h>
 
-int vs_decode_open(AVFormatContext *fmt, int st, AVCodecContext **dec,
+int vs_decode_open(AVFormatContext *fmt, int st, int threads, AVCodecContext **dec,
                    char *errstr, size_t errsz)
 {
     AVStream *s = fmt->streams[st];
@@ -24,7 +24,7 @@ int vs_decode_open(AVFormatContext *fmt, int st, AVCodecContext **dec,
     if ((ret = avcodec_parameters_to_context(*dec, s->codecpar)) < 0)
         return ret;
     (*dec)->pkt_timebase = s->time_base;
-    (*dec)->thread_count = 0; /* as many as useful */
+    (*dec)->thread_count = threads; /* 0: as many as the cores */
     if ((ret = avcodec_open2(*dec, codec, NULL)) < 0) {
         vs_set_err(errstr, errsz, "cannot open %s decoder: %s", codec->name, av_err2str(ret));
         return ret;

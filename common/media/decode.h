@@ -6,7 +6,7 @@
 #include <libavformat/avformat.h>
 
 /* Opens a decoder for stream st of fmt into *dec. 0 or AVERROR + errstr. */
-int vs_decode_open(AVFormatContext *fmt, int st, AVCodecContext **dec,
+int vs_decode_open(AVFormatContext *fmt, int st, int threads, AVCodecContext **dec,
                    char *errstr, size_t errsz);
 
 #endif

@@ -119,7 +119,7 @@ static int open_one(const char *name, const vs_video_params *p, const char *faul
     e->color_trc = p->trc;
     e->colorspace = p->space;
     e->chroma_sample_location = p->chroma;
-    e->thread_count = 0; /* the API defaults to 1 thread; the ffmpeg tool to auto */
+    e->thread_count = p->threads; /* 0: auto, as the ffmpeg tool (the API's default is 1) */
     if (p->global_header)
         e->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
     set_quality(e, name);

@@ -28,6 +28,7 @@ typedef struct vs_video_params {
     int global_header;         /* the muxer wants extradata */
     int no_bframes;            /* the container has no presentation times (AVI) */
     enum AVFieldOrder field_order; /* the input's: interlaced stays interlaced */
+    int threads;               /* CPU encoders; 0 = as many as the cores */
 } vs_video_params;
 
 /* Opens the video encoder for the container ofmt. pref says CPU, NVENC or

@@ -547,7 +547,7 @@ static int open_video(vs_ctx *c)
     AVStream *in = c->dm.fmt->streams[c->dm.video];
     int ret;
 
-    if ((ret = vs_decode_open(c->dm.fmt, c->dm.video, &c->vdec, c->errstr, c->errsz)) < 0)
+    if ((ret = vs_decode_open(c->dm.fmt, c->dm.video, c->opts->threads, &c->vdec, c->errstr, c->errsz)) < 0)
         return VS_PIPE_ERR_INPUT;
     if (c->vdec->pix_fmt == AV_PIX_FMT_NONE) {
         snprintf(c->errstr, c->errsz, "unknown pixel format in the video stream");
@@ -569,6 +569,7 @@ static int open_video(vs_ctx *c)
         .global_header = !!(c->final_fmt->flags & AVFMT_GLOBALHEADER),
         .no_bframes = !strcmp(c->final_fmt->name, "avi"),
         .field_order = in->codecpar->field_order,
+        .threads = c->opts->threads,
     };
     ret = vs_encode_open_video(c->final_fmt, &p, c->opts->encoder, c->opts->fault,
                                &c->venc, c->errstr, c->errsz);
@@ -609,7 +610,7 @@ static int open_audio(vs_ctx *c, vs_atrack *t, int in_index, int64_t total_video
 
     t->in = in_index;
     t->zero = vs_demux_zero(&c->dm, in_index);
-    if (vs_decode_open(c->dm.fmt, in_index, &t->dec, c->errstr, c->errsz) < 0)
+    if (vs_decode_open(c->dm.fmt, in_index, 1, &t->dec, c->errstr, c->errsz) < 0)
         return VS_PIPE_ERR_INPUT;
     if (vs_encode_open_audio(c->mux.oc->oformat, t->dec, gh, &t->enc, c->errstr, c->errsz) < 0)
         return VS_PIPE_ERR_INTERNAL;
@@ -758,7 +759,7 @@ static int audio_in_silence(vs_ctx *c, vs_atrack *t, const AVPacket *pkt, int64_
 static int restart_audio(vs_ctx *c, vs_atrack *t)
 {
     AVCodecContext *fresh = NULL;
-    int ret = vs_decode_open(c->dm.fmt, t->in, &fresh, c->errstr, c->errsz);
+    int ret = vs_decode_open(c->dm.fmt, t->in, 1, &fresh, c->errstr, c->errsz);
     if (ret < 0) {
         avcodec_free_context(&fresh);
         return ret;

@@ -41,6 +41,8 @@ typedef struct vs_pipeline_opts {
     vs_progress_cb progress;   /* called about once a second; may be NULL */
     void *progress_opaque;
     volatile int *cancel;      /* when non-NULL and set, stop and clean up */
+    int threads;               /* threads of the video decoder and CPU encoder;
+                                  0 = the libraries' choice (every core) */
     const char *fault;         /* test fault point name or NULL (e.g. "nvenc-busy") */
     double delay_s;            /* test fault point: once the output is held, wait this long
                                   (cancellable), as a long encode would; 0 = none */

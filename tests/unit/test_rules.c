@@ -260,6 +260,35 @@ static void test_leaving(void **state)
     assert_int_equal(vs_rule_forwarded(0, 1), VS_RULE_DROP);
 }
 
+static void test_slots(void **state)
+{
+    (void)state;
+    static const struct {
+        int cores, gpu, sessions, parallel, threads_opt; /* in */
+        int slots, threads;                              /* out */
+    } t[] = {
+        {2, 0, 3, 0, 0, 2, 1},    /* CPU: a slot per core, one codec thread each */
+        {16, 0, 3, 0, 0, 16, 1},
+        {1, 0, 3, 0, 0, 1, 1},
+        {0, 0, 3, 0, 0, 1, 1},    /* cores unknown: one */
+        {2, 1, 3, 0, 0, 3, 1},    /* NVENC: a slot per session, cores shared out */
+        {16, 1, 3, 0, 0, 3, 5},
+        {16, 1, 8, 0, 0, 8, 2},
+        {2, 0, 3, 1, 0, 1, 2},    /* --parallel 1: the job gets every core */
+        {16, 0, 3, 4, 0, 4, 4},
+        {16, 0, 3, 32, 0, 32, 1}, /* more slots than cores: one thread each */
+        {16, 0, 3, 0, 3, 16, 3},  /* --threads wins */
+        {16, 1, 3, 2, 8, 2, 8},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        int slots = -1, threads = -1;
+        vs_rule_slots(t[i].cores, t[i].gpu, t[i].sessions, t[i].parallel, t[i].threads_opt,
+                      &slots, &threads);
+        assert_int_equal(slots, t[i].slots);
+        assert_int_equal(threads, t[i].threads);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -269,6 +298,7 @@ int main(void)
         cmocka_unit_test(test_outcome),
         cmocka_unit_test(test_handover),
         cmocka_unit_test(test_worker_limits),
+        cmocka_unit_test(test_slots),
         cmocka_unit_test(test_leaving),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

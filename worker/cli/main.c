@@ -27,7 +27,7 @@ int main(int argc, char **argv)
     if (o.health_check)
         code = vs_health_check(o.health_check, o.max_age_s);
     else if (o.job_file)
-        code = vs_run_job(o.job_file, o.service.encoder, o.service.fault);
+        code = vs_run_job(o.job_file, o.service.encoder, o.service.fault, o.service.threads);
     else
         code = vs_serve(&o.service, o.metrics, o.health_file);
     vs_worker_cli_release(&o);

@@ -54,8 +54,11 @@ static void usage(FILE *f)
 "                     (vs-produce signs with the same variable) are run\n"
 "\n"
 "Work:\n"
-"  --parallel N       jobs at once (default: 1 with the CPU encoder, the\n"
-"                     --gpu-sessions cap with NVENC)\n"
+"  --parallel N       jobs at once (default: one per core with the CPU\n"
+"                     encoder, the --gpu-sessions cap with NVENC)\n"
+"  --threads N        codec threads of each job's video decoder and CPU\n"
+"                     encoder (default: the cores shared out between the\n"
+"                     slots, at least 1; --job: every core)\n"
 "  --encoder NAME     auto (NVENC when it opens, else the CPU encoder; a machine\n"
 "                     without the NVIDIA driver is a CPU machine), cpu or nvenc\n"
 "                     (default: auto)\n"
@@ -120,7 +123,7 @@ static void usage(FILE *f)
 
 enum {
     OPT_JOB = 256, OPT_ENCODER, OPT_FAULT, OPT_BROKERS, OPT_JOBS_TOPIC, OPT_STATUS_TOPIC,
-    OPT_GROUP, OPT_PATH_MAP, OPT_PARALLEL, OPT_GPU_SESSIONS, OPT_GPU_LOCK_DIR,
+    OPT_GROUP, OPT_PATH_MAP, OPT_PARALLEL, OPT_THREADS, OPT_GPU_SESSIONS, OPT_GPU_LOCK_DIR,
     OPT_GPU_BACKOFF, OPT_GRACE, OPT_WORKER_ID, OPT_HEARTBEAT, OPT_ROOT, OPT_MAX_ATTEMPTS,
     OPT_FAIL_STREAK, OPT_FAIL_PAUSE, OPT_DEAD_TOPIC, OPT_METRICS, OPT_HEALTH_FILE,
     OPT_HEALTH_CHECK, OPT_MAX_AGE, OPT_SCRATCH, OPT_MAX_DOWNLOAD, OPT_UPLOAD,
@@ -194,6 +197,7 @@ int vs_worker_cli_parse(int argc, char **argv, vs_worker_cli *o)
         {"group", required_argument, NULL, OPT_GROUP},
         {"path-map", required_argument, NULL, OPT_PATH_MAP},
         {"parallel", required_argument, NULL, OPT_PARALLEL},
+        {"threads", required_argument, NULL, OPT_THREADS},
         {"gpu-sessions", required_argument, NULL, OPT_GPU_SESSIONS},
         {"gpu-lock-dir", required_argument, NULL, OPT_GPU_LOCK_DIR},
         {"gpu-backoff", required_argument, NULL, OPT_GPU_BACKOFF},
@@ -286,6 +290,9 @@ int vs_worker_cli_parse(int argc, char **argv, vs_worker_cli *o)
             break;
         case OPT_PARALLEL:
             rc = parse_int("--parallel", optarg, 1, 256, &o->service.parallel);
+            break;
+        case OPT_THREADS:
+            rc = parse_int("--threads", optarg, 1, 256, &o->service.threads);
             break;
         case OPT_GPU_SESSIONS:
             rc = parse_int("--gpu-sessions", optarg, 1, 256, &o->service.gpu_sessions);

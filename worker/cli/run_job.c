@@ -27,7 +27,7 @@ static void show_progress(const vs_progress *p, void *opaque)
     fflush(stderr);
 }
 
-int vs_run_job(const char *job_file, enum vs_encoder_pref enc, const char *fault)
+int vs_run_job(const char *job_file, enum vs_encoder_pref enc, const char *fault, int threads)
 {
     char err[512];
     vs_job *job = NULL;
@@ -50,6 +50,7 @@ int vs_run_job(const char *job_file, enum vs_encoder_pref enc, const char *fault
         .progress = tty ? show_progress : NULL,
         .progress_opaque = (void *)name,
         .fault = fault,
+        .threads = threads,
     };
     vs_pipeline_result res = {0};
     int rc = vs_pipeline_run(job, &opts, &res, err, sizeof(err));

@@ -6,6 +6,6 @@
 
 /* Loads FILE, runs it with the given encoder preference, prints progress on
  * a TTY. Returns the process exit code (0 = success or skipped). */
-int vs_run_job(const char *job_file, enum vs_encoder_pref enc, const char *fault);
+int vs_run_job(const char *job_file, enum vs_encoder_pref enc, const char *fault, int threads);
 
 #endif

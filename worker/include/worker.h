@@ -43,7 +43,8 @@ typedef struct vs_worker vs_worker;
 
 typedef struct vs_worker_opts {
     const vs_kafka_conf *kafka;  /* copied by vs_worker_start; brokers required */
-    int parallel;                /* job slots; 0 = from the encoder (1 CPU, gpu_sessions NVENC) */
+    int parallel;                /* job slots; 0 = from the encoder and cores (vs_rule_slots) */
+    int threads;                 /* codec threads per job; 0 = the cores shared by the slots */
     enum vs_encoder_pref encoder;
     int gpu_sessions;            /* NVENC cap per machine; 0 = VS_GPU_SESSIONS */
     const char *gpu_lock_dir;    /* NULL = VS_GPU_LOCK_DIR */
