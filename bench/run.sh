@@ -4,6 +4,7 @@
 # part of CI; 15-20 minutes on 2 shared cores (VS_BENCH_SCALE=smoke: smaller).
 #
 #   bench/run.sh [BUILD_DIR]        (default: build; needs vs-make-job from the tests)
+#   VS_BENCH_SESSIONS="long rss"    only some of: medium long hd rss
 #
 # Sessions (talks: speech, silences at 4x and longer ones faster), scaled
 # down from the real sizes for a small machine (VS_BENCH_SCALE=1 for the
@@ -148,9 +149,12 @@ if [[ $SCALE == 1 ]]; then m=945 l=6000 h=120
 elif [[ $SCALE == smoke ]]; then m=120 l=200 h=6
 else m=189 l=1200 h=20; fi
 echo "## $(date -u +%F) $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), $(ffmpeg -version | head -1 | cut -d' ' -f1-3)"
-bench_session medium 960 540 "$m" 41 proxy
-bench_session long 320 180 "$l" 190
-bench_session hd 1920 1080 "$h" 3
+only=" ${VS_BENCH_SESSIONS:-medium long hd rss} "
+[[ $only != *" medium "* ]] || bench_session medium 960 540 "$m" 41 proxy
+[[ $only != *" long "* ]] || bench_session long 320 180 "$l" 190
+[[ $only != *" hd "* ]] || bench_session hd 1920 1080 "$h" 3
+[[ $only == *" rss "* ]] || exit 0
+[[ -f $work/long.mp4 ]] || session long 320 180 "$l" 190
 
 echo
 echo "### peak RSS against the segment count (long session's input)"

@@ -11,7 +11,9 @@
  *     avcodec_get_supported_config() (lavc 61.13, FFmpeg 7.1; the fields
  *     are deprecated there).
  *   - AVFrame.key_frame became the AV_FRAME_FLAG_KEY flag (lavu 58.7,
- *     FFmpeg 6.1; key_frame is deprecated there). */
+ *     FFmpeg 6.1; key_frame is deprecated there).
+ *   - FF_PROFILE_* became AV_PROFILE_* (FFmpeg 6.1; the old names are
+ *     deprecated there). */
 #ifndef VS_MEDIA_COMPAT_H
 #define VS_MEDIA_COMPAT_H
 
@@ -28,6 +30,13 @@
 #define VS_FRAME_DURATION(f) ((f)->duration)
 #else
 #define VS_FRAME_DURATION(f) ((f)->pkt_duration)
+#endif
+
+/* AAC-LC's profile number. */
+#ifdef AV_PROFILE_AAC_LOW
+#define VS_PROFILE_AAC_LOW AV_PROFILE_AAC_LOW
+#else
+#define VS_PROFILE_AAC_LOW FF_PROFILE_AAC_LOW
 #endif
 
 /* Whether the decoded picture f is a keyframe (decodable on its own). */
