@@ -222,7 +222,7 @@ static void subscribe(vs_worker *s)
     s->subscribed = 1;
     vs_log(VS_LOG_INFO, "worker %s joined group %s on %s (%d slot%s, %s, %d codec thread%s each)",
            s->id, s->kc.group, s->kc.jobs_topic, s->slots, s->slots == 1 ? "" : "s",
-           s->use_gpu ? "NVENC" : "CPU encoder", s->threads, s->threads == 1 ? "" : "s");
+           s->use_gpu ? "NVENC" : "CPU encoder", s->io.threads, s->io.threads == 1 ? "" : "s");
 }
 
 static void begin_stop(vs_worker *s)
@@ -414,8 +414,7 @@ static int setup_http(vs_worker *s, const vs_worker_opts *o, char *errstr, size_
         return -1;
     }
     s->io = (vs_runner_io){.scratch = s->scratch, .scratch_lazy = lazy, .upload = s->upload,
-                           .upload_remove = o->upload_remove, .http = &s->o.http,
-                           .threads = s->threads};
+                           .upload_remove = o->upload_remove, .http = &s->o.http};
     s->o.scratch_dir = s->scratch;
     s->o.upload = s->upload;
     return 0;

@@ -134,7 +134,7 @@ static int choose_encoder(vs_worker *s, char *errstr, size_t errsz)
         break;
     }
     vs_rule_slots(vs_usable_cores(), s->use_gpu, s->o.gpu_sessions, s->o.parallel, s->o.threads,
-                  &s->slots, &s->threads);
+                  &s->slots, &s->io.threads); /* after setup_http, which fills the rest of io */
     if (s->use_gpu && s->slots > s->o.gpu_sessions)
         vs_log(VS_LOG_WARN, "--parallel %d is above the %d NVENC sessions of this machine: "
                "jobs will wait for a session", s->slots, s->o.gpu_sessions);

@@ -78,7 +78,8 @@ struct vs_worker {
     vs_roots *roots;
     char *scratch;               /* resolved scratch folder for http inputs (owned) */
     char *upload;                /* owned copy of o.upload, or NULL */
-    vs_runner_io io;             /* what runners do over HTTP (points at the above) */
+    vs_runner_io io;             /* what runners do over HTTP (points at the above), and
+                                    the codec threads each job gets (vs_rule_slots) */
     int http_started;            /* vs_http_global_init succeeded: clean up in free */
     char dead_topic[256];
     const char *pipe_fault;      /* "nvenc-busy" when asked for, else NULL */
@@ -87,7 +88,6 @@ struct vs_worker {
     enum vs_encoder_pref enc;    /* passed to the pipeline */
     int use_gpu;                 /* hold a GPU slot file while encoding */
     int slots;
-    int threads;            /* codec threads per job */
 
     rd_kafka_t *consumer;
     vs_sender *pub;

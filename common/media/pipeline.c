@@ -42,6 +42,7 @@
 #include "vjump.h"
 #include "vretime.h"
 
+/* Up to this many pixels the video decoder gets one thread (open_video). */
 #define VS_ONE_DECODE_THREAD_PIXELS (960 * 544)
 
 /* finish_streams: the keyframe a chunk landed on came too late and the
@@ -80,6 +81,8 @@ typedef struct vs_atrack {
     int64_t skipped;        /* packets left undecoded (statistics) */
     int64_t restarts;       /* VS_GAP_RESTART: decoder restarts (statistics) */
     int lc_seen;            /* VS_GAP_RESTART: a frame showed plain AAC-LC */
+    int skip_on;            /* vs_skip_enabled(): packets inside silences are not decoded */
+    size_t seg_at;          /* first timeline segment not wholly before the last packet */
     uint8_t **buf;          /* converted samples */
     int buf_cap;
     int eof;
@@ -585,6 +588,8 @@ static int open_video(vs_ctx *c)
         return VS_PIPE_ERR_GPU_BUSY;
     if (ret < 0)
         return VS_PIPE_ERR_INTERNAL;
+    vs_log(VS_LOG_DEBUG, "%s: video decoder threads %d, %s threads %d (0: automatic)", c->job->input,
+           c->vdec->thread_count, c->venc->codec->name, c->venc->thread_count);
     if (!(c->vout = avformat_new_stream(c->mux.oc, NULL)))
         return VS_PIPE_ERR_INTERNAL;
     if (avcodec_parameters_from_context(c->vout->codecpar, c->venc) < 0)
@@ -642,14 +647,14 @@ static int open_audio(vs_ctx *c, vs_atrack *t, int in_index, int64_t total_video
      * intra-only, stateful ones such as AAC included, so the id decides).
      * Resampling keeps state of its own: no skipping then. */
     enum AVCodecID id = in->codecpar->codec_id;
+    int same_rate = t->dec->sample_rate == t->enc->sample_rate;
     t->gap_rule = VS_GAP_DECODE;
-    if (t->dec->sample_rate != t->enc->sample_rate)
-        ;
-    else if (id >= AV_CODEC_ID_FIRST_AUDIO && id < AV_CODEC_ID_ADPCM_IMA_QT)
+    if (same_rate && id >= AV_CODEC_ID_FIRST_AUDIO && id < AV_CODEC_ID_ADPCM_IMA_QT)
         t->gap_rule = VS_GAP_STATELESS;
-    else if (id == AV_CODEC_ID_AAC && in->codecpar->profile == VS_PROFILE_AAC_LOW &&
+    else if (same_rate && id == AV_CODEC_ID_AAC && in->codecpar->profile == VS_PROFILE_AAC_LOW &&
              vs_audio_restart_enabled())
         t->gap_rule = VS_GAP_RESTART;
+    t->skip_on = vs_skip_enabled();
     if (vs_aretime_init(&t->rt, &c->tl, t->enc->sample_rate, t->enc->ch_layout.nb_channels,
                         t->enc->sample_fmt, total) < 0)
         return VS_PIPE_ERR_INTERNAL;
@@ -748,17 +753,22 @@ static int audio_in_silence(vs_ctx *c, vs_atrack *t, const AVPacket *pkt, int64_
     int64_t p = (!t->pos_known || llabs(pos - t->next_pos) > sr / 25) ? pos : t->next_pos;
     int64_t margin = sr / 50; /* 20 ms: segment boundaries are rounded per stream */
     const vs_timeline *tl = &c->tl;
-    for (size_t i = 0; i < tl->n; i++) {
-        if (!tl->seg[i].silent)
-            continue;
+    size_t i = t->seg_at; /* packets come in order: segments ended before p stay behind */
+    if (i < tl->n && p < vs_timeline_in_sample(tl, i, sr))
+        i = 0; /* the stream went back */
+    for (; i < tl->n; i++) {
         int64_t a = vs_timeline_in_sample(tl, i, sr);
+        if (a > p)
+            break;
         int64_t b = a + av_rescale(tl->in_len[i], sr, VS_TL_HZ);
-        if (p >= a + margin && p + n <= b - margin) {
+        if (b <= p) {
+            t->seg_at = i + 1;
+            continue;
+        }
+        if (tl->seg[i].silent && p >= a + margin && p + n <= b - margin) {
             *end = p + n;
             return 1;
         }
-        if (a > p)
-            break;
     }
     return 0;
 }
@@ -807,7 +817,7 @@ static int audio_packet(vs_ctx *c, vs_atrack *t, AVPacket *pkt)
             t->n_pre++;
             t->in_gap = 1;
         }
-        if (vs_skip_enabled()) {
+        if (t->skip_on) {
             t->next_pos = end;
             t->pos_known = 1;
             t->skipped++;

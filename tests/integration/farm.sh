@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # farm.sh - a broker, two workers with --parallel 2 and vs-produce on a
 # folder of six videos: six correct outputs, both workers did work, every
-# job ran exactly once, and the summary is right.
+# job ran exactly once, and the summary is right. Each job's codecs get the
+# cores shared out between the slots (wA: the default), or --threads (wB).
 source "$(dirname "$0")/lib.sh"
 
 start_broker
-start_worker wA --parallel 2
-start_worker wB --parallel 2
+start_worker wA --parallel 2 -vv
+start_worker wB --parallel 2 --threads 3 -vv
 wait_log "$WORK/wA.log" "assigned" 20
 wait_log "$WORK/wB.log" "assigned" 20
 
@@ -39,4 +40,12 @@ all_of "$st" '.type == "done"' '.out_duration > 4.8 and .frames >= 121 and .byte
     .encoder == "libx264" and .seconds >= 0 and .file != ""' || fail "incomplete results"
 [[ $(count "$st" '.type == "heartbeat" and .slots == 2 and .host != "" and .vs_version != ""') -ge 2 ]] ||
     fail "no heartbeats with slots"
+# The threads each job ran with (pipeline.c's debug line): wA's jobs the
+# cores shared out between its 2 slots, wB's the --threads given.
+share=$(( $(nproc) / 2 > 0 ? $(nproc) / 2 : 1 ))
+grep -q "video decoder threads 1, libx264 threads $share " "$WORK/wA.log" ||
+    fail "wA's jobs did not get $share codec thread(s): $(grep -m1 'decoder threads' "$WORK/wA.log")"
+grep -q "video decoder threads 1, libx264 threads 3 " "$WORK/wB.log" ||
+    fail "wB's jobs did not get --threads 3: $(grep -m1 'decoder threads' "$WORK/wB.log")"
+note "codec threads: wA $share per job (default), wB 3 (--threads)"
 note "ok"
